@@ -1,0 +1,20 @@
+import { NextResponse } from "next/server";
+import { route, readJson } from "@/lib/web/http";
+import { getRollout, parseId, refinaliseRollout } from "@/lib/kettle/operations";
+import { badInput, notFound } from "@/lib/kettle/errors";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route<{ id: string }>(async ({ db, params }) => NextResponse.json(await getRollout(db, params.id)));
+
+export const PUT = route<{ id: string }>(
+  async ({ req, db, params }) => {
+    const id = parseId(params.id);
+    if (id === "latest") throw notFound("Name a rollout by its id to edit it");
+    const body = await readJson(req);
+    if (typeof body.config !== "object" || body.config === null || Array.isArray(body.config)) throw badInput("config must be a JSON object");
+    await refinaliseRollout(db, id, { config: body.config });
+    return NextResponse.json(await getRollout(db, id));
+  },
+  { mutation: true },
+);

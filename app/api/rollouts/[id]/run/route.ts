@@ -1,0 +1,16 @@
+import { NextResponse } from "next/server";
+import { route, wakeRunner } from "@/lib/web/http";
+import { getRollout, parseId, runRollout } from "@/lib/kettle/operations";
+import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route<{ id: string }>(
+  async ({ db, params, user }) => {
+    const { id } = await requireRolloutRow(db, parseId(params.id));
+    await runRollout(db, id, user);
+    wakeRunner();
+    return NextResponse.json(await getRollout(db, id), { status: 202 });
+  },
+  { mutation: true },
+);

@@ -1,0 +1,27 @@
+import { NextResponse } from "next/server";
+import { route, readJson } from "@/lib/web/http";
+import { createRollout, getRollout, listRollouts } from "@/lib/kettle/operations";
+import { badInput } from "@/lib/kettle/errors";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route(async ({ req, db }) => {
+  const q = req.nextUrl.searchParams;
+  const page = Number(q.get("page") ?? 1);
+  const perPage = Number(q.get("perPage") ?? 20);
+  if (!Number.isInteger(page) || !Number.isInteger(perPage)) throw badInput("page and perPage must be whole numbers");
+  return NextResponse.json(await listRollouts(db, { hidden: q.get("hidden") === "1" || q.get("hidden") === "true", page, perPage }));
+});
+
+export const POST = route(
+  async ({ req, db, user }) => {
+    const body = await readJson(req);
+    if (body.kind !== undefined && typeof body.kind !== "string") throw badInput("kind must be a string such as \"rollout:MyRollout\"");
+    if (body.config !== undefined && (typeof body.config !== "object" || body.config === null || Array.isArray(body.config))) {
+      throw badInput("config must be a JSON object");
+    }
+    const id = await createRollout(db, { kind: body.kind as string | undefined, config: body.config, user });
+    return NextResponse.json(await getRollout(db, id), { status: 201 });
+  },
+  { mutation: true },
+);

@@ -1,0 +1,96 @@
+// Runs a command for a task: output lines go to the task's log as they come;
+// term kills the whole process group (SIGTERM, then SIGKILL after a grace).
+import { spawn } from "node:child_process";
+
+export type ExecOptions = { cwd?: string; env?: Record<string, string>; killGraceMs?: number };
+export type ExecResult = { exitCode: number; output: string[] };
+
+const TAIL_LINES = 20;
+/** Process groups still running, so a shutting-down runner can stop them all. */
+export const runningGroups = new Set<number>();
+
+export class CommandFailed extends Error {
+  constructor(
+    readonly exitCode: number | null,
+    readonly signal: string | null,
+    readonly tail: string[],
+    command: string[],
+  ) {
+    const how = exitCode !== null ? `exited with code ${exitCode}` : `was killed by ${signal}`;
+    super(`Command \`${command.join(" ")}\` ${how}` + (tail.length ? `; last output:\n${tail.join("\n")}` : ""));
+    this.name = "CommandFailed";
+  }
+}
+
+type ExecHooks = { log: (line: string) => void; term: AbortSignal; onSpawn?: (pgid: number) => void };
+
+export function execCommand(command: string[], { cwd, env, killGraceMs = 2000 }: ExecOptions, { log, term, onSpawn }: ExecHooks): Promise<ExecResult> {
+  return new Promise((resolve, reject) => {
+    if (term.aborted) return reject(new Error("Terminated before the command started"));
+    const child = spawn(command[0], command.slice(1), {
+      cwd,
+      env: { ...process.env, ...env },
+      detached: true, // its own process group, so term reaches grandchildren too
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const pid = child.pid;
+    const tail: string[] = [];
+    const output: string[] = [];
+    const onLine = (line: string) => {
+      log(line);
+      output.push(line);
+      if (output.length > 1000) output.shift();
+      tail.push(line);
+      if (tail.length > TAIL_LINES) tail.shift();
+    };
+    for (const stream of [child.stdout, child.stderr]) {
+      let buffered = "";
+      stream.setEncoding("utf8");
+      stream.on("data", (chunk: string) => {
+        const lines = (buffered + chunk).split("\n");
+        buffered = lines.pop() ?? "";
+        lines.forEach(onLine);
+      });
+      stream.on("end", () => buffered && onLine(buffered));
+    }
+    let killTimer: NodeJS.Timeout | undefined;
+    const kill = () => {
+      if (pid === undefined) return;
+      signalGroup(pid, "SIGTERM");
+      killTimer = setTimeout(() => signalGroup(pid, "SIGKILL"), killGraceMs);
+    };
+    if (pid !== undefined) {
+      runningGroups.add(pid);
+      onSpawn?.(pid);
+    }
+    term.addEventListener("abort", kill, { once: true });
+    child.on("error", (error) => {
+      term.removeEventListener("abort", kill);
+      reject(new Error(`Could not start \`${command[0]}\`: ${error.message}`));
+    });
+    child.on("close", (exitCode, signal) => {
+      term.removeEventListener("abort", kill);
+      if (pid !== undefined) {
+        // Whatever the command left behind in its group goes with it.
+        if (signal || term.aborted) signalGroup(pid, "SIGKILL");
+        runningGroups.delete(pid);
+      }
+      if (killTimer) clearTimeout(killTimer);
+      if (exitCode === 0) resolve({ exitCode, output });
+      else reject(new CommandFailed(exitCode, signal, tail, command));
+    });
+  });
+}
+
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Stops every command this process started (used on shutdown). */
+export function killAllGroups(): void {
+  for (const pid of runningGroups) signalGroup(pid, "SIGKILL");
+}

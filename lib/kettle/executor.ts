@@ -1,0 +1,412 @@
+// Walks one rollout's tree: runs the root (monitors beside it), stops on
+// abort/term, then reverts what started. Every transition is committed before
+// the next step starts. Cancellation reaches tasks as AbortSignals.
+import os from "node:os";
+import { setMaxListeners } from "node:events";
+import type { Db } from "./store/db";
+import { Task, type TaskContext } from "./task";
+import type { RolloutClass, MonitorContext } from "./rollout";
+import { TaskRecorder, LeaseLost, type Phase } from "./store/tasks";
+import { endPhase, insertSignal, renewLease, signalsOf, type RolloutRow } from "./store/rollouts";
+import { LogWriter, type LogStream } from "./store/logs";
+import { execCommand, type ExecOptions } from "./exec";
+import { describeError, KettleError } from "./errors";
+import { now } from "./clock";
+import { runPhaseStatuses, rollbackPhaseStatuses, type RolloutStatus } from "./status";
+import type { SignalName } from "./signals";
+import { registerProcess, unregisterProcess } from "./store/processes";
+
+export type ExecutionOptions = {
+  owner: string;
+  leaseMs: number;
+  signalPollMs: number;
+  /** Set when this runner takes over from one that stopped mid-way. */
+  takeoverFrom?: string | null;
+};
+
+function controller(): AbortController {
+  const c = new AbortController();
+  setMaxListeners(0, c.signal); // every running task of a big parallel group listens
+  return c;
+}
+
+export function sleep(ms: number, ...signals: AbortSignal[]): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signals.some((s) => s.aborted)) return resolve(false);
+    const done = (full: boolean) => {
+      clearTimeout(timer);
+      for (const s of signals) s.removeEventListener("abort", early);
+      resolve(full);
+    };
+    const early = () => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    for (const s of signals) s.addEventListener("abort", early, { once: true });
+  });
+}
+
+const asText = (value: unknown): string | null => {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "string") return value;
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+};
+
+export class Execution {
+  private readonly recorder: TaskRecorder;
+  readonly logs: LogWriter;
+  private readonly run = { abort: controller(), term: controller() };
+  private readonly rollback = { abort: controller(), term: controller() };
+  /** Fired when this runner must stop touching the rollout (lease lost, shutting down). */
+  private readonly detached = controller();
+  private seenSignals = new Set<string>();
+  private skipRollback = false;
+  private rollbackFailed = false;
+  private resuming = false;
+  private status: RolloutStatus;
+  private readonly host = os.hostname();
+
+  constructor(
+    private readonly db: Db,
+    private readonly row: RolloutRow,
+    private readonly cls: RolloutClass,
+    private readonly root: Task,
+    private readonly opts: ExecutionOptions,
+  ) {
+    this.recorder = new TaskRecorder(db, row.id, opts.owner);
+    this.logs = new LogWriter(db);
+    this.status = row.status as RolloutStatus;
+  }
+
+  get rolloutId() {
+    return this.row.id;
+  }
+
+  /** Stops this execution without recording anything more (shutdown or lost lease). */
+  detach(reason: string): void {
+    if (this.detached.signal.aborted) return;
+    this.detached.abort(new LeaseLost(reason));
+    this.run.term.abort();
+    this.rollback.term.abort();
+  }
+
+  private log(stream: "rollout" | "rollback", line: string) {
+    this.logs.write(this.row.id, null, stream, line);
+  }
+
+  async execute(): Promise<void> {
+    const heartbeat = this.heartbeat();
+    try {
+      await this.pollSignals();
+      if (this.opts.takeoverFrom !== undefined) await this.recover();
+      if (runPhaseStatuses.includes(this.status)) await this.runPhase();
+      if (rollbackPhaseStatuses.includes(this.status)) await this.rollbackPhase();
+    } catch (e) {
+      if (!(e instanceof LeaseLost) && !this.detached.signal.aborted) throw e;
+    } finally {
+      this.detach("execution ended");
+      await heartbeat;
+      await this.logs.flush().catch(() => {});
+    }
+  }
+
+  // ---- phases ----
+
+  private async runPhase() {
+    const fresh = !this.root.records.runStartedAt;
+    if (fresh) this.log("rollout", `Rollout started${this.row.runBy ? ` by ${this.row.runBy}` : ""} on ${this.host} (instance ${this.opts.owner})`);
+    const monitors = this.startMonitors();
+    let failure: string | null = null;
+    try {
+      await this.runTask(this.root);
+    } catch (e) {
+      if (e instanceof LeaseLost) throw e;
+      failure = describeError(e).message;
+    } finally {
+      monitors.stop.abort();
+      await monitors.done;
+    }
+    if (this.detached.signal.aborted) throw new LeaseLost("detached");
+    await this.logs.flush();
+    for (;;) {
+      await this.pollSignals();
+      const stopped = this.run.abort.signal.aborted || this.run.term.signal.aborted;
+      const at = now();
+      if (!failure && !stopped) {
+        if (await endPhase(this.db, this.row.id, this.opts.owner, { status: "finished", at })) {
+          this.status = "finished";
+          this.log("rollout", "Rollout finished");
+          return;
+        }
+        continue; // a stop signal arrived as we finished: read it and roll back
+      }
+      if (failure) this.log("rollout", `Rollout failed: ${failure}`);
+      if (this.skipRollback) {
+        // The run stopped, and the operator asked to keep what was deployed.
+        await this.ensure(endPhase(this.db, this.row.id, this.opts.owner, { status: "rolling_back", at }));
+        this.log("rollback", "Rollback skipped (skip_rollback)");
+        await this.ensure(endPhase(this.db, this.row.id, this.opts.owner, { status: "rolled_back", at }));
+        this.status = "rolled_back";
+        return;
+      }
+      await this.ensure(endPhase(this.db, this.row.id, this.opts.owner, { status: "rolling_back", at }));
+      this.status = "rolling_back";
+      return;
+    }
+  }
+
+  private async rollbackPhase() {
+    this.log("rollback", "Rollback started");
+    if (this.root.status !== "not_started") await this.revertTask(this.root);
+    const stoppedBy = this.rollback.term.signal.aborted ? "term_rollback" : this.rollback.abort.signal.aborted ? "abort_rollback" : null;
+    if (this.detached.signal.aborted) throw new LeaseLost("detached");
+    await this.logs.flush();
+    const status = this.rollbackFailed ? "rollback_failed" : "rolled_back";
+    this.log(
+      "rollback",
+      stoppedBy ? `Rollback stopped by ${stoppedBy}; tasks not yet reverted were left as they are` : this.rollbackFailed ? "Rollback finished with errors" : "Rollback finished",
+    );
+    await this.logs.flush();
+    await this.ensure(endPhase(this.db, this.row.id, this.opts.owner, { status, at: now() }));
+    this.status = status;
+  }
+
+  /** After a crash or a handover: make the records tell the truth, then carry on. */
+  private async recover() {
+    const who = this.opts.takeoverFrom ? `instance ${this.opts.takeoverFrom}` : "a runner that shut down";
+    const inRun = runPhaseStatuses.includes(this.status);
+    const tasks = [...this.root.walk()];
+    const anyStarted = tasks.some((t) => t.records.runStartedAt);
+    const stream = inRun ? "rollout" : "rollback";
+    if (!anyStarted && inRun) return; // nothing ran yet: simply start
+    this.log(stream, `Taken over by instance ${this.opts.owner} on ${this.host} from ${who}`);
+    if (inRun && this.cls.resumeAfterCrash) {
+      this.resuming = true;
+      this.log("rollout", "Resuming: finished tasks are kept, interrupted ones run again, delays continue with the time left");
+      return;
+    }
+    for (const task of tasks) {
+      if (task.status === "started") {
+        const at = now();
+        const message = `Interrupted: ${who} stopped while this task ran`;
+        await this.recorder.failed(task, "run", at, message, null);
+        Object.assign(task.records, { runFailedAt: at, runError: message });
+        this.logs.write(this.row.id, task.id, "run", message);
+      }
+      if (task.status === "rolling_back") {
+        this.logs.write(this.row.id, task.id, "revert", `Interrupted: ${who} stopped during this revert; reverting again`);
+        await this.recorder.resetRevert(task);
+        Object.assign(task.records, { revertStartedAt: null });
+      }
+    }
+    if (inRun) {
+      this.log("rollout", "Rollout interrupted; rolling back everything that started");
+      await this.ensure(endPhase(this.db, this.row.id, this.opts.owner, { status: "rolling_back", at: now() }));
+      this.status = "rolling_back";
+    } else {
+      this.resuming = true; // reverts already done are kept
+    }
+  }
+
+  // ---- tasks ----
+
+  private context(task: Task, phase: Phase, startedAt: number): TaskContext {
+    const signals = phase === "run" ? this.run : this.rollback;
+    const stream: LogStream = phase;
+    const log = (line: string) => this.logs.write(this.row.id, task.id, stream, line);
+    return {
+      abort: signals.abort.signal,
+      term: signals.term.signal,
+      phase,
+      startedAt,
+      log,
+      sleep: (ms) => sleep(ms, signals.abort.signal, signals.term.signal),
+      exec: (command, options?: ExecOptions) => this.exec(task, command, options ?? {}, log, signals.term.signal),
+      run: (child) => this.runTask(child),
+      revert: (child) => this.revertTask(child),
+    };
+  }
+
+  private async exec(task: Task, command: string[], options: ExecOptions, log: (l: string) => void, term: AbortSignal) {
+    log(`$ ${command.join(" ")}`);
+    let registered: Promise<void> | undefined;
+    let pgid: number | undefined;
+    const onSpawn = (pid: number) => {
+      pgid = pid;
+      registered = registerProcess(this.db, { pgid, host: this.host, instanceId: this.opts.owner, rolloutId: this.row.id, taskId: task.id! });
+    };
+    try {
+      return await execCommand(command, options, { log, term, onSpawn });
+    } finally {
+      await registered?.catch(() => {});
+      if (pgid !== undefined) await unregisterProcess(this.db, this.host, pgid).catch(() => {});
+    }
+  }
+
+  /** Runs a task and records it; throws when it fails. */
+  async runTask(task: Task): Promise<unknown> {
+    const r = task.records;
+    if (r.runFinishedAt && this.resuming) return r.runResult;
+    if (r.runStartedAt && !(this.resuming && task.status === "started")) {
+      throw new Error(`Task ${task.id} (${task.description()}) has already run`);
+    }
+    if (this.detached.signal.aborted) throw new LeaseLost("detached");
+    const term = this.run.term.signal;
+    let startedAt = r.runStartedAt;
+    if (startedAt) {
+      this.logs.write(this.row.id, task.id, "run", "Running again after a takeover");
+    } else {
+      startedAt = now();
+      await this.recorder.started(task, "run", startedAt);
+      r.runStartedAt = startedAt;
+    }
+    try {
+      const result = await raceTerm(() => task.run(this.context(task, "run", startedAt)), term, "Terminated by term_rollout");
+      const at = now();
+      const text = asText(result);
+      await this.recorder.finished(task, "run", at, text);
+      Object.assign(r, { runFinishedAt: at, runResult: text });
+      return result;
+    } catch (e) {
+      if (e instanceof LeaseLost || this.detached.signal.aborted) throw e instanceof LeaseLost ? e : new LeaseLost("detached");
+      const { message, trace } = describeError(e);
+      const at = now();
+      await this.recorder.failed(task, "run", at, message, trace);
+      Object.assign(r, { runFailedAt: at, runError: message, runTrace: trace });
+      if (task.children.length === 0) this.log("rollout", `Task ${task.id} (${task.description()}) failed: ${message}`);
+      throw e;
+    }
+  }
+
+  /** Reverts a task that started and records it. Never throws (but a lost lease): says whether it worked. */
+  async revertTask(task: Task): Promise<boolean> {
+    const r = task.records;
+    if (!r.runStartedAt) throw new Error(`Task ${task.id} (${task.description()}) never ran: nothing to revert`);
+    if (r.revertFinishedAt || r.revertFailedAt) {
+      if (this.resuming) return !r.revertFailedAt;
+      throw new Error(`Task ${task.id} (${task.description()}) has already been reverted`);
+    }
+    if (this.detached.signal.aborted) throw new LeaseLost("detached");
+    const startedAt = now();
+    await this.recorder.started(task, "revert", startedAt);
+    r.revertStartedAt = startedAt;
+    try {
+      const result = await raceTerm(() => task.revert(this.context(task, "revert", startedAt)), this.rollback.term.signal, "Terminated by term_rollback");
+      const at = now();
+      const text = asText(result);
+      await this.recorder.finished(task, "revert", at, text);
+      Object.assign(r, { revertFinishedAt: at, revertResult: text });
+      return true;
+    } catch (e) {
+      if (e instanceof LeaseLost || this.detached.signal.aborted) throw e instanceof LeaseLost ? e : new LeaseLost("detached");
+      const { message, trace } = describeError(e);
+      const at = now();
+      await this.recorder.failed(task, "revert", at, message, trace);
+      Object.assign(r, { revertFailedAt: at, revertError: message, revertTrace: trace });
+      this.rollbackFailed = true;
+      if (task.children.length === 0) this.log("rollback", `Revert of task ${task.id} (${task.description()}) failed: ${message}`);
+      return false;
+    }
+  }
+
+  // ---- monitors, signals, lease ----
+
+  private startMonitors() {
+    const stop = new AbortController();
+    const selected = Array.isArray(this.row.config.monitors) ? (this.row.config.monitors as string[]) : [];
+    const runs = selected.map(async (name) => {
+      const monitor = this.cls.monitors?.[name];
+      if (!monitor) {
+        this.log("rollout", `Monitor "${name}" is not defined by this rollout class; skipped`);
+        return;
+      }
+      const abort = async (reason: string) => {
+        if (stop.signal.aborted) return;
+        this.log("rollout", `Monitor ${name} aborts the rollout: ${reason}`);
+        await this.sendOwnSignal("abort_rollout", `monitor:${name}`);
+      };
+      const ctx: MonitorContext = {
+        rolloutId: this.row.id,
+        config: this.row.config,
+        signal: stop.signal,
+        log: (line) => this.log("rollout", `[monitor ${name}] ${line}`),
+        abort,
+        sleep: (ms) => sleep(ms, stop.signal),
+      };
+      this.log("rollout", `Monitor ${name} started`);
+      try {
+        await monitor(ctx);
+      } catch (e) {
+        await abort(`it failed: ${describeError(e).message}`).catch(() => {});
+      }
+    });
+    return { stop, done: Promise.allSettled(runs) };
+  }
+
+  private async sendOwnSignal(name: SignalName, by: string) {
+    try {
+      await insertSignal(this.db, this.row.id, name, by, now());
+    } catch (e) {
+      if (!(e instanceof KettleError)) throw e; // already sent or no longer available: fine
+    }
+    await this.pollSignals();
+  }
+
+  /** Reads the signals from the database and fires the matching AbortControllers. */
+  async pollSignals(): Promise<void> {
+    const rows = await signalsOf(this.db, this.row.id);
+    for (const s of rows) {
+      if (this.seenSignals.has(s.name)) continue;
+      this.seenSignals.add(s.name);
+      const from = s.sentBy ? ` from ${s.sentBy}` : "";
+      const rollbackSignal = s.name === "abort_rollback" || s.name === "term_rollback";
+      this.log(rollbackSignal ? "rollback" : "rollout", `Signal ${s.name} received${from}`);
+      if (s.name === "abort_rollout") this.run.abort.abort();
+      if (s.name === "term_rollout") this.run.term.abort();
+      if (s.name === "skip_rollback") this.skipRollback = true;
+      if (s.name === "abort_rollback") this.rollback.abort.abort();
+      if (s.name === "term_rollback") this.rollback.term.abort();
+    }
+  }
+
+  /** Renews the lease and watches for signals until the execution ends. */
+  private async heartbeat() {
+    const renewEvery = Math.max(100, Math.floor(this.opts.leaseMs / 3));
+    let lastRenew = now();
+    while (!this.detached.signal.aborted) {
+      await sleep(this.opts.signalPollMs, this.detached.signal);
+      if (this.detached.signal.aborted) break;
+      try {
+        await this.pollSignals();
+        if (now() - lastRenew >= renewEvery) {
+          lastRenew = now();
+          if (!(await renewLease(this.db, this.row.id, this.opts.owner, lastRenew, this.opts.leaseMs))) {
+            this.detach("lease lost");
+          }
+        }
+      } catch {
+        // A passing database error: try again next beat; the lease covers the gap.
+      }
+    }
+  }
+
+  private async ensure(ok: Promise<boolean>) {
+    if (!(await ok)) throw new LeaseLost(`Lost the lease on rollout ${this.row.id}`);
+  }
+}
+
+/** Runs fn, but stops waiting (rejects) the moment `term` fires. */
+function raceTerm<T>(fn: () => Promise<T> | T, term: AbortSignal, message: string): Promise<T> {
+  if (term.aborted) return Promise.reject(new Error(message));
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(new Error(message));
+    term.addEventListener("abort", stop, { once: true });
+    // The work may settle after we stopped waiting; then its outcome is dropped.
+    Promise.resolve()
+      .then(fn)
+      .then(resolve, reject)
+      .finally(() => term.removeEventListener("abort", stop));
+  });
+}

@@ -1,0 +1,44 @@
+// The Rollout base class: what a rollout author subclasses.
+import type { z } from "zod";
+import type { Task } from "./task";
+
+/** What a monitor gets: `signal` ends when the run ends; `abort(reason)` aborts the rollout. */
+export interface MonitorContext {
+  readonly rolloutId: number;
+  readonly config: Record<string, unknown>;
+  readonly signal: AbortSignal;
+  log(line: string): void;
+  abort(reason: string): Promise<void>;
+  /** Waits, ending early when the run ends. Resolves true when the full time passed. */
+  sleep(ms: number): Promise<boolean>;
+}
+export type Monitor = (ctx: MonitorContext) => Promise<void> | void;
+
+export type RolloutClass = {
+  new (id: number, config: Record<string, unknown>): Rollout;
+  /** A readable name, shown when several kinds are offered. */
+  title?: string;
+  /** A zod object schema for the configuration; the forms are generated from it. */
+  configSchema?: z.ZodObject;
+  /** Config fields shown under Advanced. */
+  advancedFields?: string[];
+  /** Named monitors; `config.monitors` (an array of names) selects which run. */
+  monitors?: Record<string, Monitor>;
+  /** On takeover after a crash: re-run interrupted tasks instead of rolling back (they must be safe to re-run). */
+  resumeAfterCrash?: boolean;
+};
+
+export abstract class Rollout<C extends Record<string, unknown> = Record<string, unknown>> {
+  constructor(
+    readonly id: number,
+    readonly config: C,
+  ) {}
+
+  /** Builds the task tree from the config; returns its root. */
+  abstract generateTasks(): Task | Promise<Task>;
+
+  /** Short lines shown on the rollout's page. */
+  info(): string[] {
+    return [];
+  }
+}

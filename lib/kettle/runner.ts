@@ -1,0 +1,143 @@
+// The background runner: claims started rollouts from the database with a
+// lease, executes them, renews the lease while it works, and takes over
+// rollouts whose runner went silent. Several runners may share one database.
+import os from "node:os";
+import { randomBytes } from "node:crypto";
+import type { Db } from "./store/db";
+import { claimableRollouts, claimLease, getRolloutRow, releaseLease } from "./store/rollouts";
+import { loadTree } from "./store/tasks";
+import { appendLog } from "./store/logs";
+import { killOrphans } from "./store/processes";
+import { heartbeatInstance, removeInstance } from "./store/instances";
+import { resolveRolloutClass } from "./registry";
+import { Execution, sleep } from "./executor";
+import { killAllGroups } from "./exec";
+import { describeError } from "./errors";
+import { now } from "./clock";
+import { runPhaseStatuses } from "./status";
+
+export type RunnerOptions = {
+  /** This instance's id (unique per process); generated when not given. */
+  id?: string;
+  leaseMs?: number;
+  pollMs?: number;
+  signalPollMs?: number;
+  log?: (line: string) => void;
+};
+
+export class Runner {
+  readonly id: string;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly signalPollMs: number;
+  private readonly executions = new Map<number, { execution?: Execution; done: Promise<void> }>();
+  private readonly stopping = new AbortController();
+  private wakeUp = new AbortController();
+  private loop: Promise<void> | undefined;
+  private readonly say: (line: string) => void;
+
+  constructor(
+    private readonly db: Db,
+    opts: RunnerOptions = {},
+  ) {
+    this.id = opts.id ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+    this.leaseMs = opts.leaseMs ?? 10_000;
+    this.pollMs = opts.pollMs ?? 250;
+    this.signalPollMs = opts.signalPollMs ?? 50;
+    this.say = opts.log ?? (() => {});
+  }
+
+  start(): this {
+    this.loop ??= this.main();
+    return this;
+  }
+
+  /** Looks for work now instead of at the next poll (an in-process speed-up). */
+  wake(): void {
+    this.wakeUp.abort();
+  }
+
+  /** Rollouts this runner is executing now. */
+  get running(): number[] {
+    return [...this.executions.keys()];
+  }
+
+  private async main() {
+    let lastBeat = 0;
+    while (!this.stopping.signal.aborted) {
+      try {
+        if (now() - lastBeat > this.leaseMs / 3) {
+          lastBeat = now();
+          await heartbeatInstance(this.db, this.id, lastBeat);
+        }
+        await this.claimAll();
+      } catch (e) {
+        this.say(`runner: ${describeError(e).message}`);
+      }
+      this.wakeUp = new AbortController();
+      await sleep(this.pollMs, this.stopping.signal, this.wakeUp.signal);
+    }
+  }
+
+  private async claimAll() {
+    const at = now();
+    for (const { id, previousOwner } of await claimableRollouts(this.db, at)) {
+      if (this.stopping.signal.aborted) return;
+      if (this.executions.has(id)) continue;
+      if (!(await claimLease(this.db, id, this.id, previousOwner, at, this.leaseMs))) continue; // another runner won
+      const entry: { execution?: Execution; done: Promise<void> } = { done: Promise.resolve() };
+      this.executions.set(id, entry);
+      entry.done = this.execute(id, previousOwner, entry)
+        .catch((e) => this.say(`runner: rollout ${id}: ${describeError(e).trace ?? e}`))
+        .finally(() => this.executions.delete(id));
+    }
+  }
+
+  private async execute(id: number, previousOwner: string | null, entry: { execution?: Execution }) {
+    const row = await getRolloutRow(this.db, id);
+    if (!row) return;
+    let execution: Execution;
+    try {
+      const { cls } = await resolveRolloutClass(row.kind);
+      const root = await loadTree(this.db, id);
+      if (!root) throw new Error("it has no tasks");
+      // A rollout that was started but never touched by a runner is a fresh run, not a takeover.
+      const fresh = previousOwner === null && runPhaseStatuses.includes(row.status as never) && !root.records.runStartedAt;
+      if (!fresh) {
+        const killed = await killOrphans(this.db, id, os.hostname(), this.id);
+        if (killed) await appendLog(this.db, id, null, "rollout", `Killed ${killed} command(s) left running by the previous instance`);
+      }
+      execution = new Execution(this.db, row, cls, root, {
+        owner: this.id,
+        leaseMs: this.leaseMs,
+        signalPollMs: this.signalPollMs,
+        takeoverFrom: fresh ? undefined : previousOwner,
+      });
+    } catch (e) {
+      // Cannot load it here (a missing class or task kind): say so and let the lease lapse for a runner that can.
+      await appendLog(this.db, id, null, "rollout", `Instance ${this.id} cannot run this rollout: ${describeError(e).message}`).catch(() => {});
+      throw e;
+    }
+    entry.execution = execution;
+    this.say(`runner: executing rollout ${id}${previousOwner ? ` (taken over from ${previousOwner})` : ""}`);
+    await execution.execute();
+  }
+
+  /**
+   * Graceful shutdown: take no new work, stop the running tasks, and give the
+   * leases back so the next start (or another instance) carries on at once.
+   */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.loop;
+    const entries = [...this.executions.entries()];
+    for (const [, { execution }] of entries) execution?.detach("instance shutting down");
+    killAllGroups();
+    await Promise.allSettled(entries.map(([, e]) => e.done));
+    for (const [id] of entries) {
+      await appendLog(this.db, id, null, "rollout", `Instance ${this.id} shut down; the rollout is handed over`).catch(() => {});
+      await releaseLease(this.db, id, this.id).catch(() => {});
+    }
+    await removeInstance(this.db, this.id).catch(() => {});
+  }
+}

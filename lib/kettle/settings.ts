@@ -1,0 +1,108 @@
+// Environment → typed settings, checked once, with messages that say what to fix.
+import { z } from "zod";
+import { randomBytes } from "node:crypto";
+
+const kindPattern = /^[A-Za-z0-9_\-/.]+:[A-Za-z_$][\w$]*$/;
+
+const schema = z.object({
+  KETTLE_ROLLOUT_CLS: z
+    .string()
+    .default("rollout:MyRollout")
+    .transform((s) => s.split(",").map((k) => k.trim()).filter(Boolean))
+    .pipe(
+      z
+        .array(z.string().regex(kindPattern, "each entry must look like module:ExportName, e.g. rollout:MyRollout"))
+        .min(1, "name at least one rollout class, e.g. rollout:MyRollout"),
+    ),
+  KETTLE_ROLLOUT_REFRESH_TIMEOUT: z.coerce.number().int().min(100).max(600_000).default(1000),
+  KETTLE_DATABASE_URL: z
+    .string()
+    .default("file:kettle.sqlite")
+    .refine((u) => /^(file:|libsql:|https?:|wss?:|:memory:)/.test(u), "must be a libSQL URL: file:…, libsql://…, http(s)://… or ws(s)://…"),
+  KETTLE_DATABASE_AUTH_TOKEN: z.string().optional(),
+  KETTLE_SECRET_KEY: z.string().min(16, "must be at least 16 characters").optional(),
+  KETTLE_CHECKLIST_URL: z.string().url().optional(),
+  KETTLE_CHECKLIST_HEIGHT: z.coerce.number().int().min(50).max(10_000).default(600),
+  KETTLE_BASE_PATH: z
+    .string()
+    .regex(/^(\/[\w\-.~]+)+$/, "must start with / and not end with one, e.g. /kettle")
+    .optional(),
+  KETTLE_USER_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, "must be an HTTP header name").optional(),
+  KETTLE_LEASE_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
+  KETTLE_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  KETTLE_SIGNAL_POLL_MS: z.coerce.number().int().min(5).max(10_000).default(50),
+  KETTLE_INSTANCE_NAME: z.string().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(5000),
+  HOSTNAME: z.string().default("0.0.0.0"),
+  NODE_ENV: z.string().default("development"),
+});
+
+export type Settings = {
+  rolloutClasses: string[];
+  refreshTimeout: number;
+  databaseUrl: string;
+  databaseAuthToken?: string;
+  secretKey: string;
+  checklistUrl?: string;
+  checklistHeight: number;
+  basePath: string;
+  userHeader?: string;
+  leaseMs: number;
+  pollMs: number;
+  signalPollMs: number;
+  instanceName?: string;
+  port: number;
+  hostname: string;
+  production: boolean;
+};
+
+export class SettingsError extends Error {
+  name = "SettingsError";
+}
+
+// Empty strings in .env mean "unset", as in the original's `None`.
+function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== "")) as Record<string, string>;
+}
+
+export function parseSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const parsed = schema.safeParse(withoutEmpty(env));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new SettingsError(`Invalid Kettle settings:\n${lines.join("\n")}`);
+  }
+  const s = parsed.data;
+  const production = s.NODE_ENV === "production";
+  if (production && !s.KETTLE_SECRET_KEY) {
+    throw new SettingsError(
+      "Invalid Kettle settings:\n  KETTLE_SECRET_KEY: required in production; generate one with\n" +
+        "    node -e \"console.log(require('crypto').randomBytes(24).toString('hex'))\"",
+    );
+  }
+  return {
+    rolloutClasses: s.KETTLE_ROLLOUT_CLS,
+    refreshTimeout: s.KETTLE_ROLLOUT_REFRESH_TIMEOUT,
+    databaseUrl: s.KETTLE_DATABASE_URL,
+    databaseAuthToken: s.KETTLE_DATABASE_AUTH_TOKEN,
+    secretKey: s.KETTLE_SECRET_KEY ?? devSecret,
+    checklistUrl: s.KETTLE_CHECKLIST_URL,
+    checklistHeight: s.KETTLE_CHECKLIST_HEIGHT,
+    basePath: s.KETTLE_BASE_PATH ?? "",
+    userHeader: s.KETTLE_USER_HEADER?.toLowerCase(),
+    leaseMs: s.KETTLE_LEASE_MS,
+    pollMs: s.KETTLE_POLL_MS,
+    signalPollMs: s.KETTLE_SIGNAL_POLL_MS,
+    instanceName: s.KETTLE_INSTANCE_NAME,
+    port: s.PORT,
+    hostname: s.HOSTNAME,
+    production,
+  };
+}
+
+const devSecret = randomBytes(24).toString("hex");
+
+let cached: Settings | undefined;
+/** The process's settings, parsed on first use. */
+export function settings(): Settings {
+  return (cached ??= parseSettings());
+}

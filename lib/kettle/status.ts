@@ -1,0 +1,57 @@
+// Statuses, as in KETTLE.md. A task's status is derived from its records.
+export const taskStatuses = [
+  "not_started",
+  "started",
+  "finished",
+  "failed",
+  "rolling_back",
+  "rolled_back",
+  "revert_failed",
+] as const;
+export type TaskStatus = (typeof taskStatuses)[number];
+
+export const rolloutStatuses = [
+  "not_started",
+  "started",
+  "aborting_rollout",
+  "terminating_rollout",
+  "finished",
+  "rolling_back",
+  "aborting_rollback",
+  "terminating_rollback",
+  "rolled_back",
+  "rollback_failed",
+] as const;
+export type RolloutStatus = (typeof rolloutStatuses)[number];
+
+/** Statuses in which a runner owns the rollout and is working on it. */
+export const activeStatuses: RolloutStatus[] = [
+  "started",
+  "aborting_rollout",
+  "terminating_rollout",
+  "rolling_back",
+  "aborting_rollback",
+  "terminating_rollback",
+];
+export const runPhaseStatuses: RolloutStatus[] = ["started", "aborting_rollout", "terminating_rollout"];
+export const rollbackPhaseStatuses: RolloutStatus[] = ["rolling_back", "aborting_rollback", "terminating_rollback"];
+export const doneStatuses: RolloutStatus[] = ["finished", "rolled_back", "rollback_failed"];
+
+export type TaskRecords = {
+  runStartedAt: number | null;
+  runFinishedAt: number | null;
+  runFailedAt: number | null;
+  revertStartedAt: number | null;
+  revertFinishedAt: number | null;
+  revertFailedAt: number | null;
+};
+
+export function taskStatus(r: TaskRecords): TaskStatus {
+  if (r.revertFailedAt) return "revert_failed";
+  if (r.revertFinishedAt) return "rolled_back";
+  if (r.revertStartedAt) return "rolling_back";
+  if (r.runFailedAt) return "failed";
+  if (r.runFinishedAt) return "finished";
+  if (r.runStartedAt) return "started";
+  return "not_started";
+}

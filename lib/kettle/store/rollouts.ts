@@ -1,0 +1,196 @@
+// Rollout rows: creation, finalise, run requests, hiding, signals and reads.
+// Each write that depends on the current status is one conditional statement
+// (or one batch), so two callers can never both win.
+import { desc, eq, sql } from "drizzle-orm";
+import type { Db } from "./db";
+import { rollout, signal } from "./schema";
+import { activeStatuses, type RolloutStatus } from "../status";
+import { signals, type SignalName } from "../signals";
+import { treeInserts } from "./tasks";
+import type { Task } from "../task";
+import { conflict, notFound } from "../errors";
+
+export type RolloutRow = typeof rollout.$inferSelect;
+export type SignalRow = typeof signal.$inferSelect;
+
+/** A plan older than this must be finalised again before it runs. */
+export const STALE_PLAN_MS = 5 * 60 * 1000;
+
+export async function insertRollout(db: Db, kind: string, config: Record<string, unknown>, user: string | null, at: number): Promise<number> {
+  const [row] = await db
+    .insert(rollout)
+    .values({ kind, config, createdBy: user, createdAt: at, status: "not_started" })
+    .returning({ id: rollout.id });
+  return row.id;
+}
+
+/** Saves the config and replaces the task tree, in one transaction; refused once started. */
+export async function saveFinalised(db: Db, id: number, config: Record<string, unknown>, root: Task, at: number): Promise<void> {
+  const inserts = await treeInserts(id, root);
+  try {
+    const [update] = await db.$client.batch(
+      [
+        {
+          sql: "UPDATE rollout SET config = ?, finalised_at = ? WHERE id = ? AND status = 'not_started'",
+          args: [JSON.stringify(config), at, id],
+        },
+        ...inserts,
+      ],
+      "write",
+    );
+    if (update.rowsAffected !== 1) throw conflict("This rollout has already started: it can no longer be finalised");
+  } catch (e) {
+    if (e instanceof Error && /already started/.test(e.message)) throw conflict("This rollout has already started: it can no longer be finalised");
+    throw e;
+  }
+}
+
+export async function getRolloutRow(db: Db, id: number | "latest"): Promise<RolloutRow | undefined> {
+  if (id === "latest") {
+    return db.query.rollout.findFirst({ where: eq(rollout.hidden, false), orderBy: desc(rollout.id) });
+  }
+  return db.query.rollout.findFirst({ where: eq(rollout.id, id) });
+}
+
+export async function requireRolloutRow(db: Db, id: number | "latest"): Promise<RolloutRow> {
+  const row = await getRolloutRow(db, id);
+  if (!row) throw notFound(id === "latest" ? "There are no rollouts yet" : `No rollout with id ${id}`);
+  return row;
+}
+
+export async function listRolloutRows(db: Db, opts: { hidden?: boolean; limit: number; offset: number }) {
+  const where = eq(rollout.hidden, opts.hidden ?? false);
+  const [rows, [{ count }]] = await Promise.all([
+    db.select().from(rollout).where(where).orderBy(desc(rollout.id)).limit(opts.limit).offset(opts.offset),
+    db.select({ count: sql<number>`count(*)` }).from(rollout).where(where),
+  ]);
+  return { rows, total: Number(count) };
+}
+
+/** Marks the rollout started; the runner picks it up from the database. */
+export async function requestRun(db: Db, id: number, user: string | null, at: number): Promise<void> {
+  const rs = await db.$client.execute({
+    sql: `UPDATE rollout SET status = 'started', rollout_started_at = ?, run_by = ?
+          WHERE id = ? AND status = 'not_started' AND finalised_at >= ?
+            AND EXISTS (SELECT 1 FROM task WHERE rollout_id = ? AND parent_id IS NULL)`,
+    args: [at, user, id, at - STALE_PLAN_MS, id],
+  });
+  if (rs.rowsAffected === 1) return;
+  // Say why.
+  const row = await requireRolloutRow(db, id);
+  if (row.status !== "not_started") throw conflict(`This rollout has already been run (status: ${row.status})`);
+  if (!row.finalisedAt) throw conflict("This rollout has no tasks: finalise it first");
+  const root = await db.$client.execute({ sql: "SELECT 1 FROM task WHERE rollout_id = ? LIMIT 1", args: [id] });
+  if (!root.rows.length) throw conflict("This rollout has no tasks: finalise it first");
+  throw conflict("This plan was finalised more than 5 minutes ago: finalise it again before running it");
+}
+
+export async function hideRollout(db: Db, id: number, hidden = true): Promise<void> {
+  const rs = await db.update(rollout).set({ hidden }).where(eq(rollout.id, id));
+  if (rs.rowsAffected !== 1) throw notFound(`No rollout with id ${id}`);
+}
+
+export async function signalsOf(db: Db, id: number): Promise<SignalRow[]> {
+  return db.select().from(signal).where(eq(signal.rolloutId, id)).orderBy(signal.sentAt);
+}
+
+/** Records a signal and the status it implies, atomically; says why when it is refused. */
+export async function insertSignal(db: Db, id: number, name: SignalName, user: string | null, at: number): Promise<void> {
+  const spec = signals[name];
+  const statuses = spec.availableIn.map(() => "?").join(", ");
+  const [inserted] = await db.$client.batch(
+    [
+      {
+        sql: `INSERT INTO signal (rollout_id, name, sent_by, sent_at)
+              SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM rollout WHERE id = ? AND status IN (${statuses}))
+              ON CONFLICT DO NOTHING`,
+        args: [id, name, user, at, id, ...spec.availableIn],
+      },
+      ...(spec.setsStatus
+        ? [
+            {
+              sql: `UPDATE rollout SET status = ? WHERE id = ? AND status IN (${statuses})
+                    AND EXISTS (SELECT 1 FROM signal WHERE rollout_id = ? AND name = ? AND sent_at = ?)`,
+              args: [spec.setsStatus, id, ...spec.availableIn, id, name, at],
+            },
+          ]
+        : []),
+    ],
+    "write",
+  );
+  if (inserted.rowsAffected === 1) return;
+  const row = await requireRolloutRow(db, id);
+  const sent = (await signalsOf(db, id)).find((s) => s.name === name);
+  if (sent) throw conflict(`${name} was already sent${sent.sentBy ? ` by ${sent.sentBy}` : ""}`);
+  throw conflict(`${name} is not available while the rollout is ${row.status.replace(/_/g, " ")}`);
+}
+
+// ---- the runner's side: leases and phase transitions ----
+
+/** Active rollouts no live runner holds: never claimed, released, or whose lease expired. */
+export async function claimableRollouts(db: Db, at: number, limit = 20) {
+  const statuses = activeStatuses.map(() => "?").join(", ");
+  const rs = await db.$client.execute({
+    sql: `SELECT id, lease_owner FROM rollout WHERE status IN (${statuses})
+          AND (lease_owner IS NULL OR lease_expires_at < ?) ORDER BY id LIMIT ?`,
+    args: [...activeStatuses, at, limit],
+  });
+  return rs.rows.map((r) => ({ id: Number(r.id), previousOwner: r.lease_owner === null ? null : String(r.lease_owner) }));
+}
+
+/** Takes the lease if it is still free (compare-and-swap on the previous owner). */
+export async function claimLease(db: Db, id: number, owner: string, previousOwner: string | null, at: number, leaseMs: number): Promise<boolean> {
+  const statuses = activeStatuses.map(() => "?").join(", ");
+  const rs = await db.$client.execute({
+    sql: `UPDATE rollout SET lease_owner = ?, lease_expires_at = ?, heartbeat_at = ?
+          WHERE id = ? AND status IN (${statuses}) AND lease_owner IS ? AND (lease_owner IS NULL OR lease_expires_at < ?)`,
+    args: [owner, at + leaseMs, at, id, ...activeStatuses, previousOwner, at],
+  });
+  return rs.rowsAffected === 1;
+}
+
+export async function renewLease(db: Db, id: number, owner: string, at: number, leaseMs: number): Promise<boolean> {
+  const rs = await db.$client.execute({
+    sql: "UPDATE rollout SET lease_expires_at = ?, heartbeat_at = ? WHERE id = ? AND lease_owner = ?",
+    args: [at + leaseMs, at, id, owner],
+  });
+  return rs.rowsAffected === 1;
+}
+
+/** Gives the lease back without finishing (shutdown), so the next runner carries on at once. */
+export async function releaseLease(db: Db, id: number, owner: string): Promise<void> {
+  await db.$client.execute({
+    sql: "UPDATE rollout SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND lease_owner = ?",
+    args: [id, owner],
+  });
+}
+
+export type PhaseEnd =
+  | { status: "finished"; at: number }
+  | { status: "rolling_back"; at: number }
+  | { status: "rolled_back" | "rollback_failed"; at: number };
+
+/**
+ * Records the end of a phase. Ending the run as `finished` only succeeds while no
+ * stop signal changed the status meanwhile: the caller then rechecks the signals.
+ */
+export async function endPhase(db: Db, id: number, owner: string, end: PhaseEnd): Promise<boolean> {
+  const set =
+    end.status === "finished"
+      ? { sql: "status = 'finished', rollout_finished_at = ?, lease_owner = NULL, lease_expires_at = NULL", guard: "AND status = 'started'" }
+      : end.status === "rolling_back"
+        ? { sql: "status = 'rolling_back', rollout_finished_at = COALESCE(rollout_finished_at, ?), rollback_started_at = COALESCE(rollback_started_at, ?)", guard: "" }
+        : { sql: `status = '${end.status}', rollback_finished_at = ?, lease_owner = NULL, lease_expires_at = NULL`, guard: "" };
+  const args = end.status === "rolling_back" ? [end.at, end.at] : [end.at];
+  const rs = await db.$client.execute({
+    sql: `UPDATE rollout SET ${set.sql} WHERE id = ? AND lease_owner = ? ${set.guard}`,
+    args: [...args, id, owner],
+  });
+  return rs.rowsAffected === 1;
+}
+
+export async function statusOf(db: Db, id: number): Promise<RolloutStatus> {
+  const row = await db.select({ status: rollout.status }).from(rollout).where(eq(rollout.id, id));
+  return row[0].status as RolloutStatus;
+}
+

@@ -1,0 +1,105 @@
+// The tables. Every transition a rollout or task makes is a row update here:
+// this database is the only channel between the web side and the runner.
+import { sqliteTable, integer, text, index, primaryKey } from "drizzle-orm/sqlite-core";
+
+export const rollout = sqliteTable(
+  "rollout",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    kind: text("kind").notNull(),
+    config: text("config", { mode: "json" }).notNull().$type<Record<string, unknown>>(),
+    status: text("status").notNull().default("not_started"),
+    hidden: integer("hidden", { mode: "boolean" }).notNull().default(false),
+    createdBy: text("created_by"),
+    runBy: text("run_by"),
+    createdAt: integer("created_at").notNull(),
+    finalisedAt: integer("finalised_at"),
+    rolloutStartedAt: integer("rollout_started_at"),
+    rolloutFinishedAt: integer("rollout_finished_at"),
+    rollbackStartedAt: integer("rollback_started_at"),
+    rollbackFinishedAt: integer("rollback_finished_at"),
+    // The lease: which runner instance executes this rollout, and until when.
+    leaseOwner: text("lease_owner"),
+    leaseExpiresAt: integer("lease_expires_at"),
+    heartbeatAt: integer("heartbeat_at"),
+  },
+  (t) => [index("rollout_status_idx").on(t.status), index("rollout_hidden_id_idx").on(t.hidden, t.id)],
+);
+
+export const task = sqliteTable(
+  "task",
+  {
+    rolloutId: integer("rollout_id")
+      .notNull()
+      .references(() => rollout.id, { onDelete: "cascade" }),
+    // A task's id is its place in the tree (depth first, parents first) within its
+    // rollout, so a whole tree is written in one transaction with no id look-ups.
+    id: integer("id").notNull(),
+    parentId: integer("parent_id"),
+    position: integer("position").notNull().default(0),
+    type: text("type").notNull(),
+    state: text("state", { mode: "json" }).notNull().$type<Record<string, unknown>>(),
+    runStartedAt: integer("run_started_at"),
+    runFinishedAt: integer("run_finished_at"),
+    runResult: text("run_result"),
+    runFailedAt: integer("run_failed_at"),
+    runError: text("run_error"),
+    runTrace: text("run_trace"),
+    revertStartedAt: integer("revert_started_at"),
+    revertFinishedAt: integer("revert_finished_at"),
+    revertResult: text("revert_result"),
+    revertFailedAt: integer("revert_failed_at"),
+    revertError: text("revert_error"),
+    revertTrace: text("revert_trace"),
+  },
+  (t) => [primaryKey({ columns: [t.rolloutId, t.id] })],
+);
+
+export const signal = sqliteTable(
+  "signal",
+  {
+    rolloutId: integer("rollout_id")
+      .notNull()
+      .references(() => rollout.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    sentBy: text("sent_by"),
+    sentAt: integer("sent_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.rolloutId, t.name] })],
+);
+
+export const log = sqliteTable(
+  "log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    rolloutId: integer("rollout_id")
+      .notNull()
+      .references(() => rollout.id, { onDelete: "cascade" }),
+    // null for the rollout's own logs; a task id for a task's run/revert log
+    taskId: integer("task_id"),
+    stream: text("stream").notNull(), // rollout | rollback | run | revert
+    at: integer("at").notNull(),
+    line: text("line").notNull(),
+  },
+  (t) => [index("log_stream_idx").on(t.rolloutId, t.taskId, t.stream, t.id)],
+);
+
+// Runner instances, so the UI can say who runs a rollout and when it was last heard from.
+export const instance = sqliteTable("instance", {
+  id: text("id").primaryKey(),
+  host: text("host").notNull(),
+  pid: integer("pid").notNull(),
+  startedAt: integer("started_at").notNull(),
+  heartbeatAt: integer("heartbeat_at").notNull(),
+});
+
+// Process groups started by shell tasks, so that after a crash the instance
+// that takes over (on the same host) can make sure none survives as an orphan.
+export const process_ = sqliteTable("process", {
+  pgid: integer("pgid").notNull(),
+  host: text("host").notNull(),
+  instanceId: text("instance_id").notNull(),
+  rolloutId: integer("rollout_id").notNull(),
+  taskId: integer("task_id").notNull(),
+  startedAt: integer("started_at").notNull(),
+}, (t) => [primaryKey({ columns: [t.host, t.pgid] })]);

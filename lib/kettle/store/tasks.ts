@@ -1,0 +1,124 @@
+// Task rows: writing a generated tree, rebuilding it, and recording each
+// transition. Transition writes are fenced by the lease: a runner that lost
+// its lease cannot change a task any more.
+import type { InStatement, InValue } from "@libsql/client";
+import type { Db } from "./db";
+import { Task, emptyRecords } from "../task";
+import { typeNameOf, taskClassOf } from "../registry";
+
+const CHUNK = 100;
+const COLUMNS = "rollout_id, id, parent_id, position, type, state";
+
+/** Statements that replace a rollout's tasks with `root`'s tree, assigning ids in depth-first order. */
+export async function treeInserts(rolloutId: number, root: Task): Promise<InStatement[]> {
+  const rows: InValue[][] = [];
+  const visit = async (task: Task, parentId: number | null, position: number) => {
+    if (!(task instanceof Task)) throw new Error(`generateTasks must return Task objects (got ${typeof task})`);
+    const id = rows.length;
+    task.id = id;
+    rows.push([rolloutId, id, parentId, position, await typeNameOf(task), JSON.stringify(task.state ?? {})]);
+    for (const [i, child] of task.children.entries()) await visit(child, id, i);
+  };
+  await visit(root, null, 0);
+  const statements: InStatement[] = [
+    { sql: "DELETE FROM log WHERE rollout_id = ? AND task_id IS NOT NULL", args: [rolloutId] },
+    { sql: "DELETE FROM task WHERE rollout_id = ?", args: [rolloutId] },
+  ];
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const chunk = rows.slice(i, i + CHUNK);
+    statements.push({
+      sql: `INSERT INTO task (${COLUMNS}) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?)").join(", ")}`,
+      args: chunk.flat() as InValue[],
+    });
+  }
+  return statements;
+}
+
+type Row = Record<string, unknown>;
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+/** Rebuilds a rollout's tree from the database (constructors are not called again). Null when it has none. */
+export async function loadTree(db: Db, rolloutId: number): Promise<Task | null> {
+  const rs = await db.$client.execute({ sql: "SELECT * FROM task WHERE rollout_id = ? ORDER BY id", args: [rolloutId] });
+  const byId = new Map<number, Task>();
+  let root: Task | null = null;
+  const rows = rs.rows as unknown as Row[];
+  for (const row of rows) {
+    const cls = await taskClassOf(String(row.type));
+    const task = Object.create(cls.prototype) as Task;
+    task.state = JSON.parse(String(row.state));
+    task.children = [];
+    task.id = Number(row.id);
+    task.typeName = String(row.type);
+    task.records = {
+      ...emptyRecords(),
+      runStartedAt: num(row.run_started_at),
+      runFinishedAt: num(row.run_finished_at),
+      runResult: str(row.run_result),
+      runFailedAt: num(row.run_failed_at),
+      runError: str(row.run_error),
+      runTrace: str(row.run_trace),
+      revertStartedAt: num(row.revert_started_at),
+      revertFinishedAt: num(row.revert_finished_at),
+      revertResult: str(row.revert_result),
+      revertFailedAt: num(row.revert_failed_at),
+      revertError: str(row.revert_error),
+      revertTrace: str(row.revert_trace),
+    };
+    byId.set(task.id, task);
+    if (row.parent_id === null) root = task;
+  }
+  // Rows come ordered by id (depth first), so children arrive in position order.
+  for (const row of rows) if (row.parent_id !== null) byId.get(Number(row.parent_id))!.children.push(byId.get(Number(row.id))!);
+  return root;
+}
+
+export class LeaseLost extends Error {
+  name = "LeaseLost";
+}
+
+export type Phase = "run" | "revert";
+
+/** Task transitions, each committed before the engine goes on; fenced by the runner's lease. */
+export class TaskRecorder {
+  constructor(
+    private readonly db: Db,
+    private readonly rolloutId: number,
+    private readonly owner: string,
+  ) {}
+
+  private async write(sql: string, args: (string | number | null)[]): Promise<void> {
+    const rs = await this.db.$client.execute({
+      sql: `${sql} AND EXISTS (SELECT 1 FROM rollout WHERE id = ? AND lease_owner = ?)`,
+      args: [...args, this.rolloutId, this.owner],
+    });
+    if (rs.rowsAffected !== 1) throw new LeaseLost(`Lost the lease on rollout ${this.rolloutId}, or the task changed under us`);
+  }
+
+  started(task: Task, phase: Phase, at: number) {
+    return this.write(`UPDATE task SET ${phase}_started_at = ? WHERE rollout_id = ? AND id = ?`, [at, this.rolloutId, task.id]);
+  }
+
+  finished(task: Task, phase: Phase, at: number, result: string | null) {
+    return this.write(
+      `UPDATE task SET ${phase}_finished_at = ?, ${phase}_result = ? WHERE rollout_id = ? AND id = ?`,
+      [at, result, this.rolloutId, task.id],
+    );
+  }
+
+  failed(task: Task, phase: Phase, at: number, error: string, trace: string | null) {
+    return this.write(
+      `UPDATE task SET ${phase}_failed_at = ?, ${phase}_error = ?, ${phase}_trace = ? WHERE rollout_id = ? AND id = ?`,
+      [at, error, trace, this.rolloutId, task.id],
+    );
+  }
+
+  /** Forgets an interrupted revert so that it can be done again after a takeover. */
+  resetRevert(task: Task) {
+    return this.write(
+      "UPDATE task SET revert_started_at = NULL, revert_finished_at = NULL, revert_failed_at = NULL, revert_result = NULL, revert_error = NULL, revert_trace = NULL WHERE rollout_id = ? AND id = ?",
+      [this.rolloutId, task.id],
+    );
+  }
+}

@@ -1,0 +1,102 @@
+// The Task base class and the context a task gets while it runs or reverts.
+import type { TaskRecords, TaskStatus } from "./status";
+import { taskStatus } from "./status";
+import type { ExecOptions, ExecResult } from "./exec";
+
+export type TaskState = Record<string, unknown>;
+
+/**
+ * What a task sees while it runs (or reverts). Modelled on Temporal's activity
+ * context: cancellation arrives as AbortSignals the task can pass on.
+ */
+export interface TaskContext {
+  /** Graceful stop (abort_rollout, or abort_rollback while reverting): finish what you are doing, start nothing new. */
+  readonly abort: AbortSignal;
+  /** Immediate stop (term_rollout / term_rollback): stop now. The engine stops waiting for the task at once. */
+  readonly term: AbortSignal;
+  /** "run" or "revert". */
+  readonly phase: "run" | "revert";
+  /** When this task's run (or revert) started; earlier than now when a resumed rollout picks it up again. */
+  readonly startedAt: number;
+  /** Appends a line to this task's run or revert log. */
+  log(line: string): void;
+  /** Waits, ending early on abort or term. Resolves true when the full time passed. */
+  sleep(ms: number): Promise<boolean>;
+  /** Runs a command, streaming its output into the log; throws on a non-zero exit; killed on term. */
+  exec(command: string[], options?: ExecOptions): Promise<ExecResult>;
+  /** Runs a child task, recording it. Throws if the child fails. For composite kinds. */
+  run(child: Task): Promise<unknown>;
+  /** Reverts a child task that started, recording it. Never throws: reports success. For composite kinds. */
+  revert(child: Task): Promise<boolean>;
+}
+
+/**
+ * One step of a rollout. Subclasses implement run (and usually revert) and keep
+ * their parameters in `this.state`, a JSON object, because a task is rebuilt
+ * from the database by type and state alone (its constructor is not called again).
+ */
+export abstract class Task<S extends TaskState = TaskState> {
+  state: S;
+  children: Task[] = [];
+  /** Set once stored. */
+  id: number | null = null;
+  /** The registered type name, set when rebuilt from the database. */
+  typeName: string | null = null;
+  records: TaskRecords & {
+    runResult: string | null;
+    runError: string | null;
+    runTrace: string | null;
+    revertResult: string | null;
+    revertError: string | null;
+    revertTrace: string | null;
+  } = emptyRecords();
+
+  constructor(state: S, children: Task[] = []) {
+    this.state = state;
+    this.children = children;
+  }
+
+  abstract run(ctx: TaskContext): Promise<unknown> | unknown;
+
+  /** Undo what run did. The default does nothing. */
+  revert(_ctx: TaskContext): Promise<unknown> | unknown {
+    return undefined;
+  }
+
+  /** The line shown for this task. */
+  description(): string {
+    return this.constructor.name;
+  }
+
+  /** What the description adds while the task runs (e.g. a countdown), given the time now. */
+  progress(_now: number): string | null {
+    return null;
+  }
+
+  get status(): TaskStatus {
+    return taskStatus(this.records);
+  }
+
+  /** Every task of this subtree, parents before children. */
+  *walk(): Generator<Task> {
+    yield this;
+    for (const child of this.children) yield* child.walk();
+  }
+}
+
+export function emptyRecords(): Task["records"] {
+  return {
+    runStartedAt: null,
+    runFinishedAt: null,
+    runFailedAt: null,
+    runResult: null,
+    runError: null,
+    runTrace: null,
+    revertStartedAt: null,
+    revertFinishedAt: null,
+    revertFailedAt: null,
+    revertResult: null,
+    revertError: null,
+    revertTrace: null,
+  };
+}

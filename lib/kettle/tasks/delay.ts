@@ -1,0 +1,54 @@
+import { Task, type TaskContext } from "../task";
+
+export type DelayState = { minutes?: number; seconds?: number; reversible?: boolean };
+
+/** Waits. Ends early on abort or term; waits again on revert only when reversible. */
+export class DelayTask extends Task<DelayState> {
+  constructor({ minutes = 0, seconds = 0, reversible = false }: DelayState = {}) {
+    if (!(minutes >= 0 && seconds >= 0) || minutes * 60 + seconds <= 0) {
+      throw new Error(`A delay needs a positive duration (got ${minutes} min, ${seconds} s)`);
+    }
+    super({ minutes, seconds, reversible });
+  }
+
+  get totalSeconds(): number {
+    return (this.state.minutes ?? 0) * 60 + (this.state.seconds ?? 0);
+  }
+
+  async run(ctx: TaskContext) {
+    return this.wait(ctx);
+  }
+
+  async revert(ctx: TaskContext) {
+    if (this.state.reversible) return this.wait(ctx);
+  }
+
+  private async wait(ctx: TaskContext) {
+    // Measured from the recorded start, so a resumed delay only waits what is left.
+    const left = ctx.startedAt + this.totalSeconds * 1000 - Date.now();
+    if (left > 0 && !(await ctx.sleep(left))) {
+      const waited = Math.round((Date.now() - ctx.startedAt) / 1000);
+      throw new Error(`Stopped by ${ctx.term.aborted ? "term" : "abort"} after ${waited} of ${this.totalSeconds} secs`);
+    }
+    return `Waited ${formatDuration(this.totalSeconds)}`;
+  }
+
+  description(): string {
+    return `Delay for ${formatDuration(this.totalSeconds)}${this.state.reversible ? " (reversible)" : ""}`;
+  }
+
+  progress(now: number): string | null {
+    const startedAt = this.status === "rolling_back" ? this.records.revertStartedAt : this.records.runStartedAt;
+    if (!startedAt || (this.status !== "started" && this.status !== "rolling_back")) return null;
+    const left = Math.max(0, Math.ceil((startedAt + this.totalSeconds * 1000 - now) / 1000));
+    return `${left} secs left`;
+  }
+}
+
+/** `15 secs`, `1:30 mins`. */
+export function formatDuration(totalSeconds: number): string {
+  if (totalSeconds < 60) return `${totalSeconds} secs`;
+  const m = Math.floor(totalSeconds / 60);
+  const s = totalSeconds % 60;
+  return `${m}:${String(s).padStart(2, "0")} mins`;
+}

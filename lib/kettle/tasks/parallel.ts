@@ -1,0 +1,28 @@
+import { Task, type TaskContext } from "../task";
+import { stopMessage } from "./sequential";
+
+/** Starts all children at once and waits for all of them. */
+export class ParallelExecTask extends Task<Record<string, never>> {
+  constructor(children: Task[]) {
+    super({}, children);
+  }
+
+  async run(ctx: TaskContext) {
+    if (ctx.abort.aborted || ctx.term.aborted) throw new Error(stopMessage(ctx));
+    const results = await Promise.allSettled(this.children.map((child) => ctx.run(child)));
+    const failed = results.filter((r) => r.status === "rejected").length;
+    if (failed) throw new Error(`${failed} of ${this.children.length} parallel task(s) failed`);
+  }
+
+  /** Reverts, in parallel, only the children that started. */
+  async revert(ctx: TaskContext) {
+    const started = this.children.filter((c) => c.status !== "not_started");
+    const ok = await Promise.all(started.map((child) => ctx.revert(child)));
+    const failed = ok.filter((x) => !x).length;
+    if (failed) throw new Error(`${failed} of ${started.length} parallel task(s) failed to revert`);
+  }
+
+  description(): string {
+    return "Execute in parallel:";
+  }
+}

@@ -1,0 +1,35 @@
+import { Task, type TaskContext } from "../task";
+
+/** Runs children one after another, stopping before the next on abort or term. */
+export class SequentialExecTask extends Task<Record<string, never>> {
+  constructor(children: Task[]) {
+    super({}, children);
+  }
+
+  async run(ctx: TaskContext) {
+    for (const child of this.children) {
+      if (ctx.abort.aborted || ctx.term.aborted) throw new Error(stopMessage(ctx));
+      await ctx.run(child);
+    }
+  }
+
+  /** Reverts, newest first, only the children that started. */
+  async revert(ctx: TaskContext) {
+    let failed = 0;
+    for (const child of [...this.children].reverse()) {
+      if (child.status === "not_started") continue;
+      if (ctx.abort.aborted || ctx.term.aborted) throw new Error(stopMessage(ctx));
+      if (!(await ctx.revert(child))) failed++;
+    }
+    if (failed) throw new Error(`${failed} child task(s) failed to revert`);
+  }
+
+  description(): string {
+    return "Execute in sequence:";
+  }
+}
+
+export function stopMessage(ctx: TaskContext): string {
+  const verb = ctx.term.aborted ? "Terminated" : "Aborted";
+  return ctx.phase === "run" ? `${verb}: no further tasks started` : `${verb}: rollback stopped`;
+}

@@ -1,0 +1,8 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  // KETTLE_BASE_PATH serves the app under a prefix behind a reverse proxy.
+  basePath: process.env.KETTLE_BASE_PATH || undefined,
+  serverExternalPackages: ["@libsql/client", "libsql"],
+  poweredByHeader: false,
+};
+export default nextConfig;

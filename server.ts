@@ -1,0 +1,65 @@
+// The custom server: Next.js (dev or production) on PORT, plus the background
+// runner in the same process. They share nothing but the database.
+import "dotenv/config";
+import { createServer } from "node:http";
+import next from "next";
+import { parseSettings, SettingsError } from "./lib/kettle/settings";
+import { readyDb, migrateDb } from "./lib/kettle/store/db";
+import { resolveRolloutClasses, loadTaskKinds } from "./lib/kettle/registry";
+import { Runner } from "./lib/kettle/runner";
+
+async function main() {
+  const started = Date.now();
+  const settings = parseSettings();
+  // Fail at start, with a clear message, rather than at the first click.
+  await resolveRolloutClasses(settings.rolloutClasses);
+  await loadTaskKinds();
+
+  const db = await readyDb(settings.databaseUrl, settings.databaseAuthToken);
+  await migrateDb(db);
+
+  const dev = !settings.production;
+  const app = next({ dev, hostname: settings.hostname, port: settings.port, turbopack: dev });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+
+  const runner = new Runner(db, {
+    id: settings.instanceName,
+    leaseMs: settings.leaseMs,
+    pollMs: settings.pollMs,
+    signalPollMs: settings.signalPollMs,
+    log: (line) => console.log(line),
+  }).start();
+  // An in-process speed-up: the web side wakes the runner after a run request.
+  (globalThis as Record<symbol, unknown>)[Symbol.for("kettle.wakeRunner")] = () => runner.wake();
+
+  const server = createServer((req, res) => void handle(req, res));
+  server.listen(settings.port, settings.hostname, () => {
+    const shown = settings.hostname === "0.0.0.0" ? "localhost" : settings.hostname;
+    console.log(
+      `> Kettle ready on http://${shown}:${settings.port}${settings.basePath} (${dev ? "development" : "production"}, ` +
+        `instance ${runner.id}, started in ${Date.now() - started} ms)`,
+    );
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`> ${signal}: stopping; handing over running rollouts`);
+    const force = setTimeout(() => process.exit(1), 8000);
+    server.close();
+    server.closeAllConnections?.();
+    await runner.stop();
+    clearTimeout(force);
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((e) => {
+  if (e instanceof SettingsError) console.error(`\n${e.message}\n`);
+  else console.error(e);
+  process.exit(1);
+});
