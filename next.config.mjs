@@ -4,5 +4,7 @@ const nextConfig = {
   basePath: process.env.KETTLE_BASE_PATH || undefined,
   serverExternalPackages: ["@libsql/client", "libsql"],
   poweredByHeader: false,
+  // Lets parallel builds (tests, benchmarks) keep out of each other's way.
+  distDir: process.env.KETTLE_DIST_DIR || ".next",
 };
 export default nextConfig;

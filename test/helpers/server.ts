@@ -36,7 +36,7 @@ export function tempDir(): string {
 
 export async function startServer(opts: { env?: Record<string, string>; dir?: string; dbUrl?: string; port?: number } = {}): Promise<TestServer> {
   const root = path.resolve(__dirname, "../..");
-  if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) throw new Error("No production build: run `npm run build` first (npm test does)");
+  if (!fs.existsSync(path.join(root, process.env.KETTLE_DIST_DIR ?? ".next", "BUILD_ID"))) throw new Error("No production build: run `npm run build` first (npm test does)");
   const dir = opts.dir ?? tempDir();
   const dbUrl = opts.dbUrl ?? `file:${path.join(dir, "kettle.sqlite")}`;
   const port = opts.port ?? (await freePort());

@@ -1,0 +1,110 @@
+// Rollouts and task kinds used by the test suite and the benchmarks: a tree
+// described as JSON in the config, so any shape can be run through the API.
+// Offer them in the UI with KETTLE_ROLLOUT_CLS=fixtures:TreeRollout if you like.
+import { z } from "zod";
+import {
+  Rollout,
+  Task,
+  DelayTask,
+  SequentialExecTask,
+  ParallelExecTask,
+  ShellTask,
+  type TaskContext,
+  type Monitor,
+} from "@/lib/kettle";
+
+/** Does nothing, quickly: measures the engine's own overhead. */
+export class NoopTask extends Task<{ label?: string }> {
+  run() {
+    return undefined;
+  }
+  description() {
+    return this.state.label ?? "No-op";
+  }
+}
+
+/** Fails on run (or on revert) with the given message. */
+export class FailTask extends Task<{ message: string; onRevert?: boolean }> {
+  run() {
+    if (!this.state.onRevert) throw new Error(this.state.message);
+    return "ran";
+  }
+  revert() {
+    if (this.state.onRevert) throw new Error(this.state.message);
+    return "reverted";
+  }
+  description() {
+    return `Fail${this.state.onRevert ? " on revert" : ""}: ${this.state.message}`;
+  }
+}
+
+/** Logs a line every `everyMs` for `count` lines. */
+export class ChattyTask extends Task<{ count: number; everyMs: number }> {
+  async run(ctx: TaskContext) {
+    for (let i = 1; i <= this.state.count; i++) {
+      ctx.log(`line ${i} of ${this.state.count}`);
+      if (!(await ctx.sleep(this.state.everyMs))) throw new Error("Stopped");
+    }
+  }
+  description() {
+    return `Log ${this.state.count} lines`;
+  }
+}
+
+export type TreeSpec =
+  | { seq: TreeSpec[] }
+  | { par: TreeSpec[] }
+  | { delay: number; reversible?: boolean }
+  | { noop: true | string }
+  | { fail: string; onRevert?: boolean }
+  | { shell: string[]; revert?: string[] }
+  | { chatty: number; everyMs?: number };
+
+export function buildTree(spec: TreeSpec): Task {
+  if ("seq" in spec) return new SequentialExecTask(spec.seq.map(buildTree));
+  if ("par" in spec) return new ParallelExecTask(spec.par.map(buildTree));
+  if ("delay" in spec) return new DelayTask({ seconds: spec.delay, reversible: spec.reversible });
+  if ("noop" in spec) return new NoopTask(typeof spec.noop === "string" ? { label: spec.noop } : {});
+  if ("fail" in spec) return new FailTask({ message: spec.fail, onRevert: spec.onRevert });
+  if ("shell" in spec) return new ShellTask({ command: spec.shell, revertCommand: spec.revert });
+  if ("chatty" in spec) return new ChattyTask({ count: spec.chatty, everyMs: spec.everyMs ?? 100 });
+  throw new Error(`Unknown tree spec: ${JSON.stringify(spec)}`);
+}
+
+/** Monitors for tests: one that aborts after `abortAfterMs`, one that throws. */
+const monitors: Record<string, Monitor> = {
+  abortSoon: async (ctx) => {
+    const ms = Number(ctx.config.abortAfterMs ?? 500);
+    if (await ctx.sleep(ms)) await ctx.abort(`error rate too high after ${ms} ms`);
+  },
+  crash: async (ctx) => {
+    if (await ctx.sleep(Number(ctx.config.abortAfterMs ?? 500))) throw new Error("monitor crashed");
+  },
+};
+
+const treeConfig = z.object({
+  tree: z.custom<TreeSpec>((v) => typeof v === "object" && v !== null, "tree must be a JSON tree spec"),
+  monitors: z.array(z.string()).optional(),
+  abortAfterMs: z.number().optional(),
+});
+
+/** Runs the tree described by `config.tree`. */
+export class TreeRollout extends Rollout<z.infer<typeof treeConfig>> {
+  static title = "Test fixture: a tree from JSON";
+  static configSchema = treeConfig;
+  static monitors = monitors;
+
+  generateTasks() {
+    return buildTree(this.config.tree);
+  }
+
+  info() {
+    return ["A test fixture: its tree comes from config.tree"];
+  }
+}
+
+/** The same, opting into resuming interrupted tasks after a crash. */
+export class ResumableTreeRollout extends TreeRollout {
+  static title = "Test fixture: a resumable tree from JSON";
+  static resumeAfterCrash = true;
+}
