@@ -23,13 +23,15 @@ export async function tempDb(): Promise<TempDb> {
 }
 
 /** Polls `check` until it returns a truthy value (or throws after `timeoutMs`). */
-export async function waitFor<T>(check: () => Promise<T> | T, { timeoutMs = 20_000, everyMs = 20, what = "condition" } = {}): Promise<NonNullable<T>> {
+type Truthy<T> = Exclude<T, false | null | undefined | 0 | "">;
+
+export async function waitFor<T>(check: () => Promise<T> | T, { timeoutMs = 20_000, everyMs = 20, what = "condition" } = {}): Promise<Truthy<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const value = await check();
-      if (value) return value as NonNullable<T>;
+      if (value) return value as Truthy<T>;
     } catch (e) {
       last = e;
     }
