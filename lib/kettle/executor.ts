@@ -7,7 +7,7 @@ import type { Db } from "./store/db";
 import { Task, type TaskContext } from "./task";
 import type { RolloutClass, MonitorContext } from "./rollout";
 import { TaskRecorder, LeaseLost, type Phase } from "./store/tasks";
-import { endPhase, insertSignal, renewLease, signalsOf, type RolloutRow } from "./store/rollouts";
+import { endPhase, insertSignal, renewLease, signalsAndOwner, type RolloutRow } from "./store/rollouts";
 import { LogWriter, type LogStream } from "./store/logs";
 import { execCommand, type ExecOptions } from "./exec";
 import { describeError, KettleError } from "./errors";
@@ -356,7 +356,9 @@ export class Execution {
 
   /** Reads the signals from the database and fires the matching AbortControllers. */
   async pollSignals(): Promise<void> {
-    const rows = await signalsOf(this.db, this.row.id);
+    const { owner, signals: rows } = await signalsAndOwner(this.db, this.row.id);
+    // Someone else took the rollout over (we were silent too long): stop at once, write nothing more.
+    if (owner !== this.opts.owner) this.detach("lease lost");
     for (const s of rows) {
       if (this.seenSignals.has(s.name)) continue;
       this.seenSignals.add(s.name);

@@ -34,7 +34,7 @@ export function listModules(): string[] {
 
 async function importModule(name: string): Promise<Module> {
   if (!/^[A-Za-z0-9_\-.]+$/.test(name)) throw new Error(`Bad module name "${name}"`);
-  return (await import(`../../rollouts/${name}`)) as Module;
+  return (await import(/* @vite-ignore */ `../../rollouts/${name}`)) as Module;
 }
 
 const isSubclass = (value: unknown, base: abstract new (...args: never[]) => unknown): boolean =>

@@ -4,7 +4,7 @@
 import os from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Db } from "./store/db";
-import { claimableRollouts, claimLease, getRolloutRow, releaseLease } from "./store/rollouts";
+import { claimableRollouts, claimLease, getRolloutRow, leasesOfLocalInstances, releaseLease } from "./store/rollouts";
 import { loadTree } from "./store/tasks";
 import { appendLog } from "./store/logs";
 import { killOrphans } from "./store/processes";
@@ -17,7 +17,7 @@ import { now } from "./clock";
 import { runPhaseStatuses } from "./status";
 
 export type RunnerOptions = {
-  /** This instance's id (unique per process); generated when not given. */
+  /** A readable name for this instance (KETTLE_INSTANCE_NAME); the host name when not given. */
   id?: string;
   leaseMs?: number;
   pollMs?: number;
@@ -40,7 +40,8 @@ export class Runner {
     private readonly db: Db,
     opts: RunnerOptions = {},
   ) {
-    this.id = opts.id ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+    // Unique per process even with a configured name, so a restarted instance never mistakes old leases for its own.
+    this.id = `${opts.id ?? os.hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
     this.leaseMs = opts.leaseMs ?? 10_000;
     this.pollMs = opts.pollMs ?? 250;
     this.signalPollMs = opts.signalPollMs ?? 50;
@@ -81,10 +82,12 @@ export class Runner {
 
   private async claimAll() {
     const at = now();
-    for (const { id, previousOwner } of await claimableRollouts(this.db, at)) {
+    const candidates = await claimableRollouts(this.db, at);
+    const dead = await this.deadLocalOwners();
+    for (const { id, previousOwner, ownerIsDead } of [...candidates.map((c) => ({ ...c, ownerIsDead: false })), ...dead]) {
       if (this.stopping.signal.aborted) return;
       if (this.executions.has(id)) continue;
-      if (!(await claimLease(this.db, id, this.id, previousOwner, at, this.leaseMs))) continue; // another runner won
+      if (!(await claimLease(this.db, id, this.id, previousOwner, at, this.leaseMs, ownerIsDead))) continue; // another runner won
       const entry: { execution?: Execution; done: Promise<void> } = { done: Promise.resolve() };
       this.executions.set(id, entry);
       entry.done = this.execute(id, previousOwner, entry)
@@ -92,6 +95,15 @@ export class Runner {
         .finally(() => this.executions.delete(id));
     }
   }
+
+  /** Leases held by processes on this host that no longer exist (killed, crashed): no need to wait for them to run out. */
+  private async deadLocalOwners() {
+    if (now() - this.lastDeadCheck < 1000) return [];
+    this.lastDeadCheck = now();
+    const leases = await leasesOfLocalInstances(this.db, os.hostname(), this.id);
+    return leases.filter((l) => !processAlive(l.pid)).map((l) => ({ id: l.id, previousOwner: l.owner, ownerIsDead: true }));
+  }
+  private lastDeadCheck = 0;
 
   private async execute(id: number, previousOwner: string | null, entry: { execution?: Execution }) {
     const row = await getRolloutRow(this.db, id);
@@ -139,5 +151,15 @@ export class Runner {
       await releaseLease(this.db, id, this.id).catch(() => {});
     }
     await removeInstance(this.db, this.id).catch(() => {});
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -94,6 +94,18 @@ export async function signalsOf(db: Db, id: number): Promise<SignalRow[]> {
   return db.select().from(signal).where(eq(signal.rolloutId, id)).orderBy(signal.sentAt);
 }
 
+/** The runner's beat: the signals sent so far and who holds the lease, in one read. */
+export async function signalsAndOwner(db: Db, id: number) {
+  const rs = await db.$client.execute({
+    sql: "SELECT r.lease_owner, s.name, s.sent_by FROM rollout r LEFT JOIN signal s ON s.rollout_id = r.id WHERE r.id = ? ORDER BY s.sent_at",
+    args: [id],
+  });
+  return {
+    owner: rs.rows.length && rs.rows[0].lease_owner !== null ? String(rs.rows[0].lease_owner) : null,
+    signals: rs.rows.filter((r) => r.name !== null).map((r) => ({ name: String(r.name), sentBy: r.sent_by === null ? null : String(r.sent_by) })),
+  };
+}
+
 /** Records a signal and the status it implies, atomically; says why when it is refused. */
 export async function insertSignal(db: Db, id: number, name: SignalName, user: string | null, at: number): Promise<void> {
   const spec = signals[name];
@@ -138,13 +150,40 @@ export async function claimableRollouts(db: Db, at: number, limit = 20) {
   return rs.rows.map((r) => ({ id: Number(r.id), previousOwner: r.lease_owner === null ? null : String(r.lease_owner) }));
 }
 
-/** Takes the lease if it is still free (compare-and-swap on the previous owner). */
-export async function claimLease(db: Db, id: number, owner: string, previousOwner: string | null, at: number, leaseMs: number): Promise<boolean> {
+/**
+ * Active rollouts leased by instances on this host, with their pids: when such a
+ * process is gone, its leases need not run out before someone takes over.
+ */
+export async function leasesOfLocalInstances(db: Db, host: string, exceptOwner: string) {
   const statuses = activeStatuses.map(() => "?").join(", ");
   const rs = await db.$client.execute({
+    sql: `SELECT r.id, r.lease_owner, i.pid FROM rollout r JOIN instance i ON i.id = r.lease_owner
+          WHERE r.status IN (${statuses}) AND i.host = ? AND r.lease_owner != ?`,
+    args: [...activeStatuses, host, exceptOwner],
+  });
+  return rs.rows.map((r) => ({ id: Number(r.id), owner: String(r.lease_owner), pid: Number(r.pid) }));
+}
+
+/**
+ * Takes the lease if it is still free: a compare-and-swap on the previous owner,
+ * so two claimers can never both win. `ownerIsDead` skips the expiry check, for
+ * an owner known to be gone.
+ */
+export async function claimLease(
+  db: Db,
+  id: number,
+  owner: string,
+  previousOwner: string | null,
+  at: number,
+  leaseMs: number,
+  ownerIsDead = false,
+): Promise<boolean> {
+  const statuses = activeStatuses.map(() => "?").join(", ");
+  const free = ownerIsDead ? "" : "AND (lease_owner IS NULL OR lease_expires_at < ?)";
+  const rs = await db.$client.execute({
     sql: `UPDATE rollout SET lease_owner = ?, lease_expires_at = ?, heartbeat_at = ?
-          WHERE id = ? AND status IN (${statuses}) AND lease_owner IS ? AND (lease_owner IS NULL OR lease_expires_at < ?)`,
-    args: [owner, at + leaseMs, at, id, ...activeStatuses, previousOwner, at],
+          WHERE id = ? AND status IN (${statuses}) AND lease_owner IS ? ${free}`,
+    args: [owner, at + leaseMs, at, id, ...activeStatuses, previousOwner, ...(ownerIsDead ? [] : [at])],
   });
   return rs.rowsAffected === 1;
 }

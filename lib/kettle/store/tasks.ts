@@ -97,7 +97,12 @@ export class TaskRecorder {
   }
 
   started(task: Task, phase: Phase, at: number) {
-    return this.write(`UPDATE task SET ${phase}_started_at = ? WHERE rollout_id = ? AND id = ?`, [at, this.rolloutId, task.id]);
+    // Only once: a task that already started cannot start again.
+    return this.write(`UPDATE task SET ${phase}_started_at = ? WHERE rollout_id = ? AND id = ? AND ${phase}_started_at IS NULL`, [
+      at,
+      this.rolloutId,
+      task.id,
+    ]);
   }
 
   finished(task: Task, phase: Phase, at: number, result: string | null) {
