@@ -1,0 +1,51 @@
+import Link from "next/link";
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { database } from "@/lib/kettle/store/db";
+import { getRollout } from "@/lib/kettle/operations";
+import { resolveRolloutClass } from "@/lib/kettle/registry";
+import { describeRolloutClass } from "@/lib/kettle/config-form";
+import { KettleError } from "@/lib/kettle/errors";
+import { ConfigForm } from "@/components/config-form";
+import { StatusBadge } from "@/components/status-badge";
+import { ui } from "@/lib/web/ui";
+
+export const dynamic = "force-dynamic";
+
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  return { title: `Edit rollout ${(await params).id}` };
+}
+
+export default async function EditRollout({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const db = await database();
+  const view = await getRollout(db, id).catch((e) => {
+    if (e instanceof KettleError && e.kind === "not_found") notFound();
+    throw e;
+  });
+  const kind = await resolveRolloutClass(view.kind);
+  return (
+    <div className="mx-auto max-w-3xl space-y-5">
+      <div>
+        <p className="text-sm">
+          <Link href={`/rollouts/${view.id}`} className={ui.link}>
+            ← Rollout #{view.id}
+          </Link>
+        </p>
+        <h1 className={`${ui.h1} mt-2`}>Edit rollout #{view.id}</h1>
+        <p className={`mt-1 ${ui.muted}`}>{kind.title}. Finalise again replaces its tasks with a fresh plan.</p>
+      </div>
+      {view.canEdit ? (
+        <ConfigForm kind={view.kind} kindTitle={kind.title} fields={describeRolloutClass(kind.cls)} config={view.config} editId={view.id} />
+      ) : (
+        <div role="alert" className={`${ui.card} flex flex-wrap items-center gap-3 p-5 text-sm`}>
+          <StatusBadge status={view.status} />
+          <span>This rollout has already started, so it can no longer be edited.</span>
+          <Link href={`/rollouts/${view.id}`} className={ui.link}>
+            Back to it
+          </Link>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,137 @@
+"use client";
+// What client components need from the server: the base path (for fetches;
+// next/link adds it to links by itself), plus a ticking clock and helpers.
+import { createContext, useContext, useSyncExternalStore, type ReactNode } from "react";
+import { formatAgo, formatMs, formatTime } from "@/lib/web/format";
+
+const BasePath = createContext("");
+
+export function AppProvider({ basePath, children }: { basePath: string; children: ReactNode }) {
+  return <BasePath.Provider value={basePath}>{children}</BasePath.Provider>;
+}
+
+export function useBasePath(): string {
+  return useContext(BasePath);
+}
+
+/** The API URL for a path such as "/api/rollouts/1", with the base path in front. */
+export function useApi(): (path: string) => string {
+  const base = useBasePath();
+  return (path: string) => base + path;
+}
+
+export type ApiResult<T = Record<string, unknown>> = { ok: boolean; status: number; body: T & { error?: string; fields?: Record<string, string[]>; trace?: string } };
+
+/** A JSON mutation (POST/PUT); never throws: network errors come back as status 0. */
+export async function sendJson<T = Record<string, unknown>>(url: string, method: "POST" | "PUT", body?: unknown): Promise<ApiResult<T>> {
+  try {
+    const res = await fetch(url, {
+      method,
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    let parsed: unknown = {};
+    try {
+      parsed = await res.json();
+    } catch {
+      parsed = { error: `The server answered ${res.status} ${res.statusText}` };
+    }
+    return { ok: res.ok, status: res.status, body: parsed as ApiResult<T>["body"] };
+  } catch (e) {
+    return { ok: false, status: 0, body: { error: `Could not reach the server: ${e instanceof Error ? e.message : String(e)}` } as ApiResult<T>["body"] };
+  }
+}
+
+export async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url, { headers: { accept: "application/json" }, cache: "no-store" });
+  if (!res.ok) {
+    let message = `${res.status} ${res.statusText}`;
+    try {
+      message = ((await res.json()) as { error?: string }).error ?? message;
+    } catch {
+      // not JSON
+    }
+    throw Object.assign(new Error(message), { status: res.status });
+  }
+  return (await res.json()) as T;
+}
+
+// ---- one shared clock for every countdown on the page ----
+
+let now = Date.now();
+/** Server time minus browser time, so countdowns agree with the server's clock. */
+let skew = 0;
+export function setServerNow(serverNow: number) {
+  skew = serverNow - Date.now();
+  now = Date.now() + skew;
+}
+const listeners = new Set<() => void>();
+let timer: ReturnType<typeof setInterval> | undefined;
+
+function subscribe(listener: () => void) {
+  listeners.add(listener);
+  if (!timer) {
+    now = Date.now() + skew;
+    timer = setInterval(() => {
+      now = Date.now() + skew;
+      for (const l of listeners) l();
+    }, 1000);
+  }
+  return () => {
+    listeners.delete(listener);
+    if (!listeners.size && timer) {
+      clearInterval(timer);
+      timer = undefined;
+    }
+  };
+}
+
+/** The time now (on the server's clock), updated every second (null during server rendering and hydration). */
+export function useNow(): number | null {
+  return useSyncExternalStore(
+    subscribe,
+    () => now,
+    () => null,
+  );
+}
+
+const noop = () => () => {};
+/** False on the server and while hydrating, true after. */
+export function useHydrated(): boolean {
+  return useSyncExternalStore(
+    noop,
+    () => true,
+    () => false,
+  );
+}
+
+/** A timestamp: local time in the browser, UTC from the server. */
+export function Time({ at }: { at: number | null | undefined }) {
+  const hydrated = useHydrated();
+  if (!at) return <span className="text-slate-400 dark:text-slate-500">—</span>;
+  return <time dateTime={new Date(at).toISOString()}>{formatTime(at, !hydrated)}</time>;
+}
+
+/** "5 min ago", kept up to date; the exact time as a tooltip. */
+export function Ago({ at }: { at: number }) {
+  const hydrated = useHydrated();
+  const current = useNow();
+  const exact = formatTime(at, !hydrated);
+  return (
+    <time dateTime={new Date(at).toISOString()} title={exact}>
+      {current ? formatAgo(at, current) : exact}
+    </time>
+  );
+}
+
+/** A duration from `from` to `to`, or to now (ticking) when `to` is missing. */
+export function Duration({ from, to, serverNow }: { from: number | null | undefined; to: number | null | undefined; serverNow?: number }) {
+  if (!from) return null;
+  if (to) return <span className="tabular-nums">{formatMs(to - from)}</span>;
+  return <LiveDuration from={from} serverNow={serverNow ?? from} />;
+}
+
+function LiveDuration({ from, serverNow }: { from: number; serverNow: number }) {
+  const current = useNow();
+  return <span className="tabular-nums">{formatMs((current ?? serverNow) - from)}</span>;
+}
