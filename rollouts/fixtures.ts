@@ -108,3 +108,62 @@ export class ResumableTreeRollout extends TreeRollout {
   static title = "Test fixture: a resumable tree from JSON";
   static resumeAfterCrash = true;
 }
+
+/** A task given by its registered type name and state, with children: see KindsRollout. */
+export type KindSpec = { type: string; state?: Record<string, unknown>; children?: KindSpec[] };
+
+/**
+ * Builds a tree of any registered task kinds (the built-ins, Task subclasses
+ * exported from rollouts/, or kinds added with registerTaskKinds) the way the
+ * database rebuilds them: by type name and state, constructors not called.
+ * Lets engine tests run task kinds they define themselves.
+ */
+export async function buildKinds(spec: KindSpec): Promise<Task> {
+  const [{ taskClassOf }, { emptyRecords }] = await Promise.all([import("@/lib/kettle/registry"), import("@/lib/kettle/task")]);
+  const cls = await taskClassOf(spec.type);
+  const task = Object.create(cls.prototype) as Task;
+  Object.assign(task, { state: spec.state ?? {}, children: [], id: null, typeName: null, records: emptyRecords() });
+  for (const child of spec.children ?? []) task.children.push(await buildKinds(child));
+  return task;
+}
+
+const kindsConfig = z.object({
+  root: z.custom<KindSpec>((v) => typeof v === "object" && v !== null && typeof (v as KindSpec).type === "string", "root must be a {type, state, children} spec"),
+  monitors: z.array(z.string()).optional(),
+  abortAfterMs: z.number().optional(),
+});
+
+/** Runs the tree of task kinds described by `config.root`. */
+export class KindsRollout extends Rollout<z.infer<typeof kindsConfig>> {
+  static title = "Test fixture: a tree of task kinds by type name";
+  static configSchema = kindsConfig;
+  static monitors: Record<string, Monitor> = {
+    ...monitors,
+    /** Ignores its signal: the end of the run must not wait for it for long. */
+    stubborn: async () => {
+      await new Promise((r) => setTimeout(r, 5000));
+    },
+  };
+
+  generateTasks() {
+    return buildKinds(this.config.root);
+  }
+}
+
+const gradualConfig = z.object({
+  items: z.array(z.string()),
+  sequential: z.boolean().optional(),
+  delaySeconds: z.number().positive().optional(),
+});
+
+/** A gradual rollout of no-op tasks over `config.items` (gradualExec, or its sequential variant). */
+export class GradualRollout extends Rollout<z.infer<typeof gradualConfig>> {
+  static title = "Test fixture: a gradual rollout of no-ops";
+  static configSchema = gradualConfig;
+
+  async generateTasks() {
+    const { gradualExec, gradualSequentialExec } = await import("@/lib/kettle/gradual");
+    const make = this.config.sequential ? gradualSequentialExec : gradualExec;
+    return make(this.config.items, (item) => new NoopTask({ label: item }), { seconds: this.config.delaySeconds ?? 0.05 });
+  }
+}

@@ -24,6 +24,9 @@ export type ExecutionOptions = {
   takeoverFrom?: string | null;
 };
 
+/** How long the end of a run waits for its monitors to notice that it ended. */
+const MONITOR_GRACE_MS = 2000;
+
 function controller(): AbortController {
   const c = new AbortController();
   setMaxListeners(0, c.signal); // every running task of a big parallel group listens
@@ -62,7 +65,11 @@ export class Execution {
   /** Fired when this runner must stop touching the rollout (lease lost, shutting down). */
   private readonly detached = controller();
   private seenSignals = new Set<string>();
-  private skipRollback = false;
+  private skipRollback: string | null = null;
+  /** What first stopped the run (a signal and who sent it, or a task failure), for the logs. */
+  private stopCause: string | null = null;
+  /** The same for the rollback (abort_rollback / term_rollback). */
+  private rollbackStopCause: string | null = null;
   private rollbackFailed = false;
   private resuming = false;
   private status: RolloutStatus;
@@ -126,7 +133,11 @@ export class Execution {
       failure = describeError(e).message;
     } finally {
       monitors.stop.abort();
-      await monitors.done;
+      // A monitor that ignores its signal must not hold the rollout up.
+      const gave = controller();
+      const settled = await Promise.race([monitors.done.then(() => true), sleep(MONITOR_GRACE_MS, gave.signal).then(() => false)]);
+      gave.abort();
+      if (!settled) this.log("rollout", `A monitor was still running ${MONITOR_GRACE_MS} ms after the run ended; no longer waiting for it`);
     }
     if (this.detached.signal.aborted) throw new LeaseLost("detached");
     await this.logs.flush();
@@ -142,31 +153,42 @@ export class Execution {
         }
         continue; // a stop signal arrived as we finished: read it and roll back
       }
-      if (failure) this.log("rollout", `Rollout failed: ${failure}`);
+      const cause = this.stopCause ?? (failure ? `a failure: ${failure}` : "a stop signal");
       if (this.skipRollback) {
-        // The run stopped, and the operator asked to keep what was deployed.
-        await this.ensure(endPhase(this.db, this.row.id, this.opts.owner, { status: "rolling_back", at }));
-        this.log("rollback", "Rollback skipped (skip_rollback)");
-        await this.ensure(endPhase(this.db, this.row.id, this.opts.owner, { status: "rolled_back", at }));
-        this.status = "rolled_back";
+        // The run stopped, and the operator asked to keep what was deployed: nothing is
+        // reverted, so no rollback is recorded either; the rollout ends as finished.
+        await this.ensure(endPhase(this.db, this.row.id, this.opts.owner, { status: "finished", at, stopped: true }));
+        this.status = "finished";
+        this.log("rollout", `Rollout stopped by ${cause}`);
+        this.log("rollout", `No rollback: ${this.skipRollback}; the tasks that ran are kept as they are`);
         return;
       }
-      await this.ensure(endPhase(this.db, this.row.id, this.opts.owner, { status: "rolling_back", at }));
+      if (!(await endPhase(this.db, this.row.id, this.opts.owner, { status: "rolling_back", at, unlessSkipped: true }))) {
+        await this.pollSignals();
+        if (this.skipRollback) continue; // skip_rollback arrived just now: honour it
+        throw new LeaseLost(`Lost the lease on rollout ${this.row.id}`);
+      }
+      this.log("rollout", `Rollout stopped by ${cause}; rolling back`);
       this.status = "rolling_back";
       return;
     }
   }
 
   private async rollbackPhase() {
-    this.log("rollback", "Rollback started");
+    this.log("rollback", `Rollback started: reverting every task that started${this.resuming ? " (reverts already done are kept)" : ""}`);
     if (this.root.status !== "not_started") await this.revertTask(this.root);
-    const stoppedBy = this.rollback.term.signal.aborted ? "term_rollback" : this.rollback.abort.signal.aborted ? "abort_rollback" : null;
     if (this.detached.signal.aborted) throw new LeaseLost("detached");
     await this.logs.flush();
     const status = this.rollbackFailed ? "rollback_failed" : "rolled_back";
+    const notReverted = [...this.root.walk()].filter((t) => t.children.length === 0 && t.records.runStartedAt && !t.records.revertFinishedAt).length;
+    const left = notReverted ? `; ${notReverted} task(s) that ran are not reverted` : "";
     this.log(
       "rollback",
-      stoppedBy ? `Rollback stopped by ${stoppedBy}; tasks not yet reverted were left as they are` : this.rollbackFailed ? "Rollback finished with errors" : "Rollback finished",
+      this.rollbackStopCause
+        ? `Rollback stopped by ${this.rollbackStopCause}${left}`
+        : this.rollbackFailed
+          ? `Rollback finished with errors${left}`
+          : "Rollback finished",
     );
     await this.logs.flush();
     await this.ensure(endPhase(this.db, this.row.id, this.opts.owner, { status, at: now() }));
@@ -258,9 +280,14 @@ export class Execution {
     if (startedAt) {
       this.logs.write(this.row.id, task.id, "run", "Running again after a takeover");
     } else {
+      // No new task starts once the run is stopping (abort, term, or a task failed).
+      if (term.aborted || this.run.abort.signal.aborted) {
+        throw new Error(`Task ${task.id} (${task.description()}) not started: the run is stopping (${this.stopCause ?? (term.aborted ? "term" : "abort")})`);
+      }
       startedAt = now();
+      r.runStartedAt = startedAt; // at once, so that a second run, even a concurrent one, is refused
       await this.recorder.started(task, "run", startedAt);
-      r.runStartedAt = startedAt;
+      this.logs.write(this.row.id, task.id, "run", "Started");
     }
     try {
       const result = await raceTerm(() => task.run(this.context(task, "run", startedAt)), term, "Terminated by term_rollout");
@@ -268,6 +295,7 @@ export class Execution {
       const text = asText(result);
       await this.recorder.finished(task, "run", at, text);
       Object.assign(r, { runFinishedAt: at, runResult: text });
+      this.logs.write(this.row.id, task.id, "run", text === null ? "Finished" : `Finished: ${text}`);
       return result;
     } catch (e) {
       if (e instanceof LeaseLost || this.detached.signal.aborted) throw e instanceof LeaseLost ? e : new LeaseLost("detached");
@@ -275,7 +303,13 @@ export class Execution {
       const at = now();
       await this.recorder.failed(task, "run", at, message, trace);
       Object.assign(r, { runFailedAt: at, runError: message, runTrace: trace });
+      this.logs.write(this.row.id, task.id, "run", `Failed: ${message}`);
       if (task.children.length === 0) this.log("rollout", `Task ${task.id} (${task.description()}) failed: ${message}`);
+      // A failing task stops the run: nothing new starts, delays end, running commands finish.
+      if (!this.stopCause) {
+        this.stopCause = `the failure of task ${task.id} (${task.description()}): ${message}`;
+        this.run.abort.abort();
+      }
       throw e;
     }
   }
@@ -288,16 +322,21 @@ export class Execution {
       if (this.resuming) return !r.revertFailedAt;
       throw new Error(`Task ${task.id} (${task.description()}) has already been reverted`);
     }
+    if (r.revertStartedAt && !this.resuming) throw new Error(`Task ${task.id} (${task.description()}) is already being reverted`);
     if (this.detached.signal.aborted) throw new LeaseLost("detached");
+    // No new revert starts once the rollback is stopping (abort_rollback, term_rollback).
+    if (this.rollback.term.signal.aborted || this.rollback.abort.signal.aborted) return false;
     const startedAt = now();
+    r.revertStartedAt = startedAt; // at once, so that a second revert, even a concurrent one, is refused
     await this.recorder.started(task, "revert", startedAt);
-    r.revertStartedAt = startedAt;
+    this.logs.write(this.row.id, task.id, "revert", "Revert started");
     try {
       const result = await raceTerm(() => task.revert(this.context(task, "revert", startedAt)), this.rollback.term.signal, "Terminated by term_rollback");
       const at = now();
       const text = asText(result);
       await this.recorder.finished(task, "revert", at, text);
       Object.assign(r, { revertFinishedAt: at, revertResult: text });
+      this.logs.write(this.row.id, task.id, "revert", text === null ? "Reverted" : `Reverted: ${text}`);
       return true;
     } catch (e) {
       if (e instanceof LeaseLost || this.detached.signal.aborted) throw e instanceof LeaseLost ? e : new LeaseLost("detached");
@@ -305,6 +344,7 @@ export class Execution {
       const at = now();
       await this.recorder.failed(task, "revert", at, message, trace);
       Object.assign(r, { revertFailedAt: at, revertError: message, revertTrace: trace });
+      this.logs.write(this.row.id, task.id, "revert", `Revert failed: ${message}`);
       this.rollbackFailed = true;
       if (task.children.length === 0) this.log("rollback", `Revert of task ${task.id} (${task.description()}) failed: ${message}`);
       return false;
@@ -365,9 +405,12 @@ export class Execution {
       const from = s.sentBy ? ` from ${s.sentBy}` : "";
       const rollbackSignal = s.name === "abort_rollback" || s.name === "term_rollback";
       this.log(rollbackSignal ? "rollback" : "rollout", `Signal ${s.name} received${from}`);
+      const cause = `${s.name}${from}`;
+      if (s.name === "abort_rollout" || s.name === "term_rollout") this.stopCause ??= cause;
+      if (s.name === "abort_rollback" || s.name === "term_rollback") this.rollbackStopCause ??= cause;
       if (s.name === "abort_rollout") this.run.abort.abort();
       if (s.name === "term_rollout") this.run.term.abort();
-      if (s.name === "skip_rollback") this.skipRollback = true;
+      if (s.name === "skip_rollback") this.skipRollback = cause;
       if (s.name === "abort_rollback") this.rollback.abort.abort();
       if (s.name === "term_rollback") this.rollback.term.abort();
     }

@@ -73,6 +73,12 @@ export abstract class Task<S extends TaskState = TaskState> {
     return null;
   }
 
+  /** The description with the progress in brackets while it runs: `Delay for 15 secs (14 secs left)`. */
+  label(now: number): string {
+    const progress = this.progress(now);
+    return progress ? `${this.description()} (${progress})` : this.description();
+  }
+
   get status(): TaskStatus {
     return taskStatus(this.records);
   }

@@ -205,8 +205,10 @@ export async function releaseLease(db: Db, id: number, owner: string): Promise<v
 }
 
 export type PhaseEnd =
-  | { status: "finished"; at: number }
-  | { status: "rolling_back"; at: number }
+  /** `stopped`: the run stopped early but skip_rollback keeps what ran, so any run-phase status may end as finished. */
+  | { status: "finished"; at: number; stopped?: boolean }
+  /** `unlessSkipped`: refused when skip_rollback was sent meanwhile, so the caller reads it and keeps what ran. */
+  | { status: "rolling_back"; at: number; unlessSkipped?: boolean }
   | { status: "rolled_back" | "rollback_failed"; at: number };
 
 /**
@@ -216,9 +218,11 @@ export type PhaseEnd =
 export async function endPhase(db: Db, id: number, owner: string, end: PhaseEnd): Promise<boolean> {
   const set =
     end.status === "finished"
-      ? { sql: "status = 'finished', rollout_finished_at = ?, lease_owner = NULL, lease_expires_at = NULL", guard: "AND status = 'started'" }
+      ? { sql: "status = 'finished', rollout_finished_at = ?, lease_owner = NULL, lease_expires_at = NULL", guard: end.stopped ? "AND status IN ('started', 'aborting_rollout', 'terminating_rollout')" : "AND status = 'started'" }
       : end.status === "rolling_back"
-        ? { sql: "status = 'rolling_back', rollout_finished_at = COALESCE(rollout_finished_at, ?), rollback_started_at = COALESCE(rollback_started_at, ?)", guard: "" }
+        ? { sql: "status = 'rolling_back', rollout_finished_at = COALESCE(rollout_finished_at, ?), rollback_started_at = COALESCE(rollback_started_at, ?)",
+            guard: end.unlessSkipped ? "AND NOT EXISTS (SELECT 1 FROM signal WHERE signal.rollout_id = rollout.id AND signal.name = 'skip_rollback')" : "",
+          }
         : { sql: `status = '${end.status}', rollback_finished_at = ?, lease_owner = NULL, lease_expires_at = NULL`, guard: "" };
   const args = end.status === "rolling_back" ? [end.at, end.at] : [end.at];
   const rs = await db.$client.execute({

@@ -26,9 +26,13 @@ export class DelayTask extends Task<DelayState> {
   private async wait(ctx: TaskContext) {
     // Measured from the recorded start, so a resumed delay only waits what is left.
     const left = ctx.startedAt + this.totalSeconds * 1000 - Date.now();
+    const total = this.totalSeconds * 1000;
+    ctx.log(left < total - 1000 ? `Waiting ${formatDuration(Math.max(0, Math.ceil(left / 1000)))} more of ${formatDuration(this.totalSeconds)}` : `Waiting ${formatDuration(this.totalSeconds)}`);
     if (left > 0 && !(await ctx.sleep(left))) {
       const waited = Math.round((Date.now() - ctx.startedAt) / 1000);
-      throw new Error(`Stopped by ${ctx.term.aborted ? "term" : "abort"} after ${waited} of ${this.totalSeconds} secs`);
+      const message = `Stopped by ${ctx.term.aborted ? "term" : "abort"} after ${waited} of ${this.totalSeconds} secs`;
+      ctx.log(message);
+      throw new Error(message);
     }
     return `Waited ${formatDuration(this.totalSeconds)}`;
   }
@@ -38,8 +42,10 @@ export class DelayTask extends Task<DelayState> {
   }
 
   progress(now: number): string | null {
-    const startedAt = this.status === "rolling_back" ? this.records.revertStartedAt : this.records.runStartedAt;
-    if (!startedAt || (this.status !== "started" && this.status !== "rolling_back")) return null;
+    const reverting = this.status === "rolling_back";
+    if (reverting && !this.state.reversible) return null; // its revert does not wait
+    const startedAt = reverting ? this.records.revertStartedAt : this.records.runStartedAt;
+    if (!startedAt || (this.status !== "started" && !reverting)) return null;
     const left = Math.max(0, Math.ceil((startedAt + this.totalSeconds * 1000 - now) / 1000));
     return `${left} secs left`;
   }
