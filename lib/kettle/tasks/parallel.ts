@@ -9,10 +9,10 @@ export class ParallelExecTask extends Task<Record<string, never>> {
 
   async run(ctx: TaskContext) {
     if (ctx.abort.aborted || ctx.term.aborted) throw new Error(stopMessage(ctx));
-    const results = await Promise.allSettled(this.children.map((child) => ctx.run(child)));
-    const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    const failures: unknown[] = []; // in the order they happened: the first is usually the cause of the others
+    await Promise.allSettled(this.children.map((child) => ctx.run(child).catch((e) => failures.push(e))));
     if (failures.length) {
-      const first = failures[0].reason instanceof Error ? failures[0].reason.message : String(failures[0].reason);
+      const first = failures[0] instanceof Error ? failures[0].message : String(failures[0]);
       throw new Error(`${failures.length} of ${this.children.length} parallel task(s) failed; the first: ${first}`);
     }
   }
