@@ -106,10 +106,18 @@ export function useHydrated(): boolean {
 }
 
 /** A timestamp: local time in the browser, UTC from the server. */
-export function Time({ at }: { at: number | null | undefined }) {
+export function Time({ at, sameDayAs, timeOnly = false }: { at: number | null | undefined; sameDayAs?: number | null; timeOnly?: boolean }) {
   const hydrated = useHydrated();
   if (!at) return <span className="text-slate-400 dark:text-slate-500">—</span>;
-  return <time dateTime={new Date(at).toISOString()}>{formatTime(at, !hydrated)}</time>;
+  let text = formatTime(at, !hydrated);
+  // Only the time of day when the date is the one just shown.
+  if (timeOnly) text = text.slice(11);
+  else if (sameDayAs && formatTime(sameDayAs, !hydrated).slice(0, 10) === text.slice(0, 10)) text = text.slice(11);
+  return (
+    <time dateTime={new Date(at).toISOString()} title={formatTime(at, !hydrated)}>
+      {text}
+    </time>
+  );
 }
 
 /** "5 min ago", kept up to date; the exact time as a tooltip. */

@@ -75,6 +75,7 @@ export function RolloutPage({ initial, checklist }: Props) {
             </div>
           </div>
           <LiveBar
+            status={view.status}
             live={live}
             following={following}
             refreshMs={refreshMs}
@@ -100,6 +101,7 @@ export function RolloutPage({ initial, checklist }: Props) {
         </div>
 
         {/* Actions */}
+        {(view.status === "not_started" || view.signals.available.length > 0 || actionError) && (
         <section aria-label="Actions" className={`${ui.card} space-y-4 p-4 sm:p-5`}>
           <Actions view={view} busy={busy} onRun={() => act("run", `/api/rollouts/${view.id}/run`)} onSignal={(s) => act(s, `/api/rollouts/${view.id}/signals/${s}`)} />
           {actionError && (
@@ -108,6 +110,7 @@ export function RolloutPage({ initial, checklist }: Props) {
             </p>
           )}
         </section>
+        )}
 
         {/* Facts */}
         <section aria-labelledby="facts-heading" className={`${ui.card} p-4 sm:p-5`}>
@@ -255,7 +258,7 @@ function Span({ from, to, serverNow, running }: { from: number | null; to: numbe
   if (!from) return <span className={ui.muted}>not started</span>;
   return (
     <span>
-      <Time at={from} /> → {to ? <Time at={to} /> : <span className={ui.muted}>{running ? "running" : "—"}</span>}
+      <Time at={from} /> → {to ? <Time at={to} sameDayAs={from} /> : <span className={ui.muted}>{running ? "running" : "—"}</span>}
       <span className={ui.muted}>
         {" "}
         (<Duration from={from} to={to ?? (running ? null : from)} serverNow={serverNow} />)
@@ -265,6 +268,7 @@ function Span({ from, to, serverNow, running }: { from: number | null; to: numbe
 }
 
 function LiveBar(props: {
+  status: string;
   live: boolean;
   following: boolean;
   refreshMs: number;
@@ -277,7 +281,7 @@ function LiveBar(props: {
   if (!props.live) {
     return (
       <p className={`text-xs ${ui.muted}`} data-testid="not-live">
-        Not refreshing: this rollout is not running.
+        {props.status === "not_started" ? "Not running yet: the page goes live when the rollout runs." : "Done: this page no longer refreshes."}
       </p>
     );
   }
@@ -365,7 +369,7 @@ function Actions({ view, busy, onRun, onSignal }: { view: RolloutView; busy: str
           </ul>
         </div>
       )}
-      {!hasAnything && <p className={`text-sm ${ui.muted}`}>Nothing to do here: {view.refreshMs ? "no signal can be sent right now." : "this rollout is done."}</p>}
+      {!hasAnything && <p className={`text-sm ${ui.muted}`}>No signal can be sent right now.</p>}
     </div>
   );
 }

@@ -78,7 +78,7 @@ const TaskNode = memo(
     const failed = task.run.error || task.revert.error;
     const groupId = `task-${task.id}-children`;
     return (
-      <li data-task-id={task.id} data-task-status={task.status} className="[content-visibility:auto] [contain-intrinsic-size:auto_2.5rem]">
+      <li data-task-id={task.id} data-task-status={task.status}>
         <div className="group flex items-start gap-2 rounded-lg px-1.5 py-1.5 hover:bg-slate-50 dark:hover:bg-slate-800/50">
           {hasChildren ? (
             <button
@@ -110,13 +110,13 @@ const TaskNode = memo(
                 {task.run.startedAt && (
                   <span>
                     <span className="sr-only">Run started </span>
-                    <Time at={task.run.startedAt} /> ·{" "}
+                    <Time at={task.run.startedAt} timeOnly /> ·{" "}
                     <Duration from={task.run.startedAt} to={task.run.finishedAt ?? task.run.failedAt ?? (task.status === "started" ? null : task.run.startedAt)} serverNow={ctx.serverNow} />
                   </span>
                 )}
                 {task.revert.startedAt && (
                   <span>
-                    reverted <Time at={task.revert.startedAt} /> ·{" "}
+                    reverted <Time at={task.revert.startedAt} timeOnly /> ·{" "}
                     <Duration
                       from={task.revert.startedAt}
                       to={task.revert.finishedAt ?? task.revert.failedAt ?? (task.status === "rolling_back" ? null : task.revert.startedAt)}
