@@ -1,13 +1,13 @@
 // Debian's Chromium driven by playwright-core (no browser download here).
 import { chromium, type Browser } from "playwright-core";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 
 export const outputDir = path.resolve(__dirname, "../../test-output");
 
 export async function launchBrowser(): Promise<Browser> {
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kettle-chromium-"));
+  // playwright gives the browser a fresh temporary profile of its own
+  // (it refuses --user-data-dir here: that is launchPersistentContext's job).
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     headless: true,
@@ -20,7 +20,6 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
-      `--user-data-dir=${userDataDir}`,
     ],
   });
 }
