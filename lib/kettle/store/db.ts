@@ -17,7 +17,10 @@ const opened: Map<string, Opened> = ((globalThis as Record<symbol, unknown>)[glo
 export function openDb(url: string, authToken?: string): Db {
   let entry = opened.get(url);
   if (!entry) {
-    const client = createClient({ url, authToken });
+    // One connection per process: every statement is a short synchronous call, and
+    // the per-connection PRAGMAs below then hold for all of them. `timeout` is the
+    // busy timeout, set for any connection the client (re)opens.
+    const client = retryingWhenBusy(createClient({ url, authToken, concurrency: 1, timeout: 10_000 }));
     const db = drizzle(client, { schema }) as Db;
     const ready = url.startsWith("file:")
       ? client
@@ -28,6 +31,31 @@ export function openDb(url: string, authToken?: string): Db {
     opened.set(url, entry);
   }
   return entry.db;
+}
+
+const BUSY_RETRIES = 100;
+
+/**
+ * In WAL mode a write that starts on a snapshot another process has since moved
+ * past fails at once with SQLITE_BUSY_SNAPSHOT (the busy timeout does not
+ * apply). A failed statement or batch changed nothing, so trying it again is safe.
+ */
+function retryingWhenBusy(client: Client): Client {
+  const wrap = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await fn(...args);
+        } catch (e) {
+          const code = (e as { code?: string }).code ?? "";
+          if (!code.startsWith("SQLITE_BUSY") || attempt >= BUSY_RETRIES) throw e;
+          await new Promise((r) => setTimeout(r, 1 + Math.random() * Math.min(50, 2 * attempt)));
+        }
+      }
+    };
+  client.execute = wrap(client.execute.bind(client)) as Client["execute"];
+  client.batch = wrap(client.batch.bind(client)) as Client["batch"];
+  return client;
 }
 
 /** The database named by the settings, with its connection set up. */
