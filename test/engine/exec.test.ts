@@ -6,26 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { execCommand, CommandFailed } from "@/lib/kettle/exec";
 import { waitFor } from "../helpers/db";
-
-/**
- * True while a process with this pid runs. A killed process whose parent has
- * not reaped it yet (a zombie: an orphan waits for PID 1 to reap it) has
- * stopped running, so it counts as gone.
- */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ESRCH") return false;
-    throw e;
-  }
-  try {
-    const state = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "")[0];
-    return state !== "Z" && state !== "X";
-  } catch {
-    return false; // gone between the two looks
-  }
-}
+import { alive } from "./harness";
 
 const collect = () => {
   const lines: string[] = [];

@@ -7,6 +7,7 @@ import type { TreeSpec, KindSpec } from "@/rollouts/fixtures";
 import type { RolloutStatus } from "@/lib/kettle/status";
 import { Task, type TaskContext } from "@/lib/kettle/task";
 import { registerTaskKinds } from "@/lib/kettle/registry";
+import fs from "node:fs";
 
 export const TREE = "fixtures:TreeRollout";
 export const KINDS = "fixtures:KindsRollout";
@@ -192,3 +193,24 @@ export function leaves(view: RolloutView): TaskView[] {
 export const statuses = (tasks: TaskView[]) => tasks.map((t) => t.status);
 
 export { waitFor };
+
+/**
+ * True while a process with this pid runs. A killed process whose parent has
+ * not reaped it yet (a zombie: an orphan waits for PID 1 to reap it) has
+ * stopped running, so it counts as gone.
+ */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ESRCH") return false;
+    throw e;
+  }
+  try {
+    const state = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "")[0];
+    return state !== "Z" && state !== "X";
+  } catch {
+    return false; // gone between the two looks
+  }
+}
+
