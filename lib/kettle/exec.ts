@@ -6,6 +6,8 @@ export type ExecOptions = { cwd?: string; env?: Record<string, string>; killGrac
 export type ExecResult = { exitCode: number; output: string[] };
 
 const TAIL_LINES = 20;
+/** How long to wait for the output pipes to close once the command has exited. */
+const STREAM_GRACE_MS = 500;
 /** Process groups still running, so a shutting-down runner can stop them all. */
 export const runningGroups = new Set<number>();
 
@@ -43,15 +45,19 @@ export function execCommand(command: string[], { cwd, env, killGraceMs = 2000 }:
       tail.push(line);
       if (tail.length > TAIL_LINES) tail.shift();
     };
-    for (const stream of [child.stdout, child.stderr]) {
-      let buffered = "";
+    const partial = ["", ""]; // the unfinished last line of stdout and of stderr
+    const flushPartial = (i: number) => {
+      if (partial[i]) onLine(partial[i]);
+      partial[i] = "";
+    };
+    for (const [i, stream] of [child.stdout, child.stderr].entries()) {
       stream.setEncoding("utf8");
       stream.on("data", (chunk: string) => {
-        const lines = (buffered + chunk).split("\n");
-        buffered = lines.pop() ?? "";
+        const lines = (partial[i] + chunk).split("\n");
+        partial[i] = lines.pop() ?? "";
         lines.forEach(onLine);
       });
-      stream.on("end", () => buffered && onLine(buffered));
+      stream.on("end", () => flushPartial(i));
     }
     let killTimer: NodeJS.Timeout | undefined;
     const kill = () => {
@@ -64,11 +70,21 @@ export function execCommand(command: string[], { cwd, env, killGraceMs = 2000 }:
       onSpawn?.(pid);
     }
     term.addEventListener("abort", kill, { once: true });
+    let settled = false;
     child.on("error", (error) => {
+      if (settled) return;
+      settled = true;
       term.removeEventListener("abort", kill);
+      if (pid !== undefined) runningGroups.delete(pid);
       reject(new Error(`Could not start \`${command[0]}\`: ${error.message}`));
     });
-    child.on("close", (exitCode, signal) => {
+    let streamTimer: NodeJS.Timeout | undefined;
+    const finish = (exitCode: number | null, signal: NodeJS.Signals | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(streamTimer);
+      flushPartial(0);
+      flushPartial(1);
       term.removeEventListener("abort", kill);
       if (pid !== undefined) {
         // Whatever the command left behind in its group goes with it.
@@ -78,6 +94,16 @@ export function execCommand(command: string[], { cwd, env, killGraceMs = 2000 }:
       if (killTimer) clearTimeout(killTimer);
       if (exitCode === 0) resolve({ exitCode, output });
       else reject(new CommandFailed(exitCode, signal, tail, command));
+    };
+    child.on("close", finish);
+    child.on("exit", (exitCode, signal) => {
+      // The output still in the pipes arrives before "close". But a process the command left
+      // running in the background may hold the pipes open: do not wait for it beyond a moment.
+      streamTimer = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish(exitCode, signal);
+      }, STREAM_GRACE_MS);
     });
   });
 }

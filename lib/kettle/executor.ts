@@ -33,16 +33,24 @@ function controller(): AbortController {
   return c;
 }
 
+/** setTimeout fires at once for more than this (about 24.8 days): longer waits are chained. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export function sleep(ms: number, ...signals: AbortSignal[]): Promise<boolean> {
   return new Promise((resolve) => {
     if (signals.some((s) => s.aborted)) return resolve(false);
+    const until = Date.now() + ms;
     const done = (full: boolean) => {
       clearTimeout(timer);
       for (const s of signals) s.removeEventListener("abort", early);
       resolve(full);
     };
     const early = () => done(false);
-    const timer = setTimeout(() => done(true), ms);
+    const arm = (): NodeJS.Timeout => {
+      const left = until - Date.now();
+      return setTimeout(() => (left > MAX_TIMER_MS ? (timer = arm()) : done(true)), Math.max(0, Math.min(left, MAX_TIMER_MS)));
+    };
+    let timer = arm();
     for (const s of signals) s.addEventListener("abort", early, { once: true });
   });
 }

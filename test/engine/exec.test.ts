@@ -66,6 +66,18 @@ describe.concurrent("execCommand", () => {
     expect(error.tail.at(-1)).toBe("bad thing");
   });
 
+  it("ends when the command exits, even if a process it left in the background still holds its output", async () => {
+    const { lines, log } = collect();
+    const t0 = Date.now();
+    const result = await execCommand(["sh", "-c", "sleep 30 & echo $!; printf 'no newline'"], {}, { log, term: new AbortController().signal });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(result.exitCode).toBe(0);
+    expect(lines[1]).toBe("no newline");
+    const bg = Number(lines[0]);
+    expect(alive(bg)).toBe(true); // left running on purpose (a daemon the command started)
+    process.kill(bg, "SIGKILL");
+  });
+
   it("fails clearly when the command does not exist", async () => {
     const { log } = collect();
     await expect(execCommand(["/no/such/command-kettle"], {}, { log, term: new AbortController().signal })).rejects.toThrow(

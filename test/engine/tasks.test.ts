@@ -1,6 +1,6 @@
 // Task kinds on their own: descriptions, countdowns, statuses derived from the
 // records, gradual rollouts' shapes, signal availability, and the registry.
-import { describe, it, expect } from "vitest";
+import { describe, it, expect, vi } from "vitest";
 import {
   Task,
   DelayTask,
@@ -17,6 +17,7 @@ import { taskStatus, type TaskRecords } from "@/lib/kettle/status";
 import { availableSignals, signals, signalNames } from "@/lib/kettle/signals";
 import { typeNameOf, taskClassOf } from "@/lib/kettle/registry";
 import { NoopTask } from "@/rollouts/fixtures";
+import { sleep } from "@/lib/kettle/executor";
 import { kindsReady, CountTask } from "./harness";
 
 describe("DelayTask descriptions", () => {
@@ -213,5 +214,35 @@ describe("task kinds by name", () => {
     }
     await expect(typeNameOf(new Hidden({}))).rejects.toThrow(/Hidden is not exported from a module in rollouts\//);
     await expect(taskClassOf("fixtures:Nope")).rejects.toThrow(/Unknown task type "fixtures:Nope"/);
+  });
+});
+
+describe("sleep (behind ctx.sleep and delays)", () => {
+  it("ends early, with false, when one of its signals fires", async () => {
+    const a = new AbortController();
+    const b = new AbortController();
+    const t0 = Date.now();
+    const waiting = sleep(60_000, a.signal, b.signal);
+    b.abort();
+    expect(await waiting).toBe(false);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(await sleep(10, a.signal)).toBe(true);
+    a.abort();
+    expect(await sleep(60_000, a.signal)).toBe(false);
+  });
+
+  it("waits longer than a single timer can (about 24.8 days)", async () => {
+    vi.useFakeTimers();
+    try {
+      const day = 24 * 3600 * 1000;
+      let result: boolean | null = null;
+      void sleep(40 * day).then((r) => (result = r));
+      await vi.advanceTimersByTimeAsync(30 * day);
+      expect(result).toBeNull();
+      await vi.advanceTimersByTimeAsync(10 * day + 1);
+      expect(result).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
