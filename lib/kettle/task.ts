@@ -24,9 +24,16 @@ export interface TaskContext {
   sleep(ms: number): Promise<boolean>;
   /** Runs a command, streaming its output into the log; throws on a non-zero exit; killed on term. */
   exec(command: string[], options?: ExecOptions): Promise<ExecResult>;
-  /** Runs a child task, recording it. Throws if the child fails. For composite kinds. */
+  /**
+   * Runs a child task, recording it. For composite kinds. Throws if the child fails, if the run
+   * is stopping (abort, term, or a task failed: no new task starts), or if the child already ran.
+   */
   run(child: Task): Promise<unknown>;
-  /** Reverts a child task that started, recording it. Never throws: reports success. For composite kinds. */
+  /**
+   * Reverts a child task that started, recording it. For composite kinds. Resolves false when the
+   * revert failed or was not started because the rollback is stopping; throws only when the child
+   * never ran or was already reverted (a bug in the composite).
+   */
   revert(child: Task): Promise<boolean>;
 }
 

@@ -30,6 +30,8 @@ describe.concurrent("a single task", () => {
     expect(v.rolloutFinishedAt).toBeGreaterThanOrEqual(v.rolloutStartedAt!);
     expect(v.rollbackStartedAt).toBeNull();
     expect(v.rollbackFinishedAt).toBeNull();
+    expect(v.finalisedAt).toBeGreaterThanOrEqual(v.createdAt);
+    expect(v.finalisedAt).toBeLessThanOrEqual(v.rolloutStartedAt!);
     const t = v.tasks!;
     expect(t.description).toBe("hello");
     expect(t.status).toBe("finished");

@@ -112,6 +112,36 @@ describe.concurrent("shell commands in rollouts", () => {
     await waitFor(() => !alive(bg) && !alive(other), { what: "every process to be gone", timeoutMs: 3000 });
   });
 
+  it("abort_rollout does not kill a long command; term_rollout sent after it does", async () => {
+    const id = await e.start({ shell: ["sh", "-c", "echo $$; exec sleep 60"] });
+    const pid = await pidFromLog(id, 0);
+    await e.signal(id, "abort_rollout");
+    const aborting = await e.view(id);
+    expect(aborting.status).toBe("aborting_rollout");
+    expect(aborting.signals.available.map((s) => s.name)).toEqual(["term_rollout", "skip_rollback"]);
+    expect(alive(pid)).toBe(true); // graceful: the running command is left to finish
+    expect(aborting.tasks!.status).toBe("started");
+    await e.signal(id, "term_rollout");
+    const v = await e.until(id);
+    expect(v.status).toBe("rolled_back");
+    await waitFor(() => !alive(pid), { what: `process ${pid} to be gone`, timeoutMs: 3000 });
+    expect(v.tasks!.run.error).toBe("Terminated by term_rollout");
+    expect(await e.log(id, "rollout")).toContain("Rollout stopped by abort_rollout from operator; rolling back");
+  });
+
+  it("term_rollback kills a running revert command", async () => {
+    const id = await e.start({ seq: [{ shell: ["true"], revert: ["sh", "-c", "echo $$; exec sleep 60"] }, { fail: "roll back" }] });
+    const pid = Number(
+      await waitFor(async () => (await e.taskLog(id, 1, "revert")).find((l) => /^\d+$/.test(l)), { what: "the revert command's pid" }),
+    );
+    expect(alive(pid)).toBe(true);
+    await e.signal(id, "term_rollback");
+    const v = await e.until(id);
+    await waitFor(() => !alive(pid), { what: `process ${pid} to be gone`, timeoutMs: 3000 });
+    expect(v.status).toBe("rollback_failed");
+    expect(v.tasks!.children[0].revert.error).toBe("Terminated by term_rollback");
+  });
+
   it("term_rollout with skip_rollback also kills the command, and keeps what ran", async () => {
     const id = await e.start({ seq: [{ shell: ["true"], revert: ["echo", "should not run"] }, { shell: ["sh", "-c", "echo $$; exec sleep 60"] }] });
     const pid = await pidFromLog(id, 2);
