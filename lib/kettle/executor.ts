@@ -157,6 +157,7 @@ export class Execution {
         if (await endPhase(this.db, this.row.id, this.opts.owner, { status: "finished", at })) {
           this.status = "finished";
           this.log("rollout", "Rollout finished");
+          await this.logs.flush(); // at once: whoever sees the status looks for this line
           return;
         }
         continue; // a stop signal arrived as we finished: read it and roll back
@@ -165,10 +166,11 @@ export class Execution {
       if (this.skipRollback) {
         // The run stopped, and the operator asked to keep what was deployed: nothing is
         // reverted, so no rollback is recorded either; the rollout ends as finished.
-        await this.ensure(endPhase(this.db, this.row.id, this.opts.owner, { status: "finished", at, stopped: true }));
-        this.status = "finished";
         this.log("rollout", `Rollout stopped by ${cause}`);
         this.log("rollout", `No rollback: ${this.skipRollback}; the tasks that ran are kept as they are`);
+        await this.logs.flush(); // before the status changes, so whoever sees it finds the reason
+        await this.ensure(endPhase(this.db, this.row.id, this.opts.owner, { status: "finished", at, stopped: true }));
+        this.status = "finished";
         return;
       }
       if (!(await endPhase(this.db, this.row.id, this.opts.owner, { status: "rolling_back", at, unlessSkipped: true }))) {
