@@ -70,9 +70,9 @@ export abstract class Task<S extends TaskState = TaskState> {
     return undefined;
   }
 
-  /** The line shown for this task. */
+  /** The line shown for this task. The default is its kind's export name (class names may be minified in a production build). */
   description(): string {
-    return this.constructor.name;
+    return this.typeName?.split(":").pop() ?? this.constructor.name;
   }
 
   /** What the description adds while the task runs (e.g. a countdown), given the time now. */

@@ -208,6 +208,14 @@ describe("task kinds by name", () => {
     expect(await taskClassOf("ShellTask")).toBe(ShellTask);
   });
 
+  it("a kind without a description() is shown by its export name, which survives minified builds", async () => {
+    const { ContextTask } = await import("./harness");
+    const t = new ContextTask({});
+    expect(t.description()).toBe("ContextTask");
+    t.typeName = "test:Context"; // as when rebuilt from the database
+    expect(t.description()).toBe("Context");
+  });
+
   it("refuses a task kind that cannot be rebuilt, saying what to do", async () => {
     class Hidden extends Task {
       run() {}
