@@ -79,6 +79,8 @@ export class Execution {
   /** The same for the rollback (abort_rollback / term_rollback). */
   private rollbackStopCause: string | null = null;
   private rollbackFailed = false;
+  /** Commands running now (ctx.exec). */
+  private readonly commands = new Set<Promise<unknown>>();
   private resuming = false;
   private status: RolloutStatus;
   private readonly host = os.hostname();
@@ -140,6 +142,8 @@ export class Execution {
       if (e instanceof LeaseLost) throw e;
       failure = describeError(e).message;
     } finally {
+      // term stops waiting for tasks at once; their commands are being killed: let them go first.
+      if (this.run.term.signal.aborted) await this.commandsGone("rollout");
       monitors.stop.abort();
       // A monitor that ignores its signal must not hold the rollout up.
       const gave = controller();
@@ -187,6 +191,7 @@ export class Execution {
   private async rollbackPhase() {
     this.log("rollback", `Rollback started: reverting every task that started${this.resuming ? " (reverts already done are kept)" : ""}`);
     if (this.root.status !== "not_started") await this.revertTask(this.root);
+    if (this.rollback.term.signal.aborted) await this.commandsGone("rollback");
     if (this.detached.signal.aborted) throw new LeaseLost("detached");
     await this.logs.flush();
     const status = this.rollbackFailed ? "rollback_failed" : "rolled_back";
@@ -255,10 +260,24 @@ export class Execution {
       startedAt,
       log,
       sleep: (ms) => sleep(ms, signals.abort.signal, signals.term.signal),
-      exec: (command, options?: ExecOptions) => this.exec(task, command, options ?? {}, log, signals.term.signal),
+      exec: (command, options?: ExecOptions) => this.track(this.exec(task, command, options ?? {}, log, signals.term.signal)),
       run: (child) => this.runTask(child),
       revert: (child) => this.revertTask(child),
     };
+  }
+
+  /** Keeps count of the commands running, so that a term can wait until they are gone. */
+  private track<T>(command: Promise<T>): Promise<T> {
+    this.commands.add(command);
+    const forget = () => this.commands.delete(command);
+    command.then(forget, forget);
+    return command;
+  }
+
+  /** Waits until every command killed by term has exited (SIGKILL comes after a short grace). */
+  private async commandsGone(stream: "rollout" | "rollback") {
+    if (this.commands.size) this.log(stream, `Waiting for ${this.commands.size} terminated command(s) to exit`);
+    while (this.commands.size) await Promise.allSettled([...this.commands]);
   }
 
   private async exec(task: Task, command: string[], options: ExecOptions, log: (l: string) => void, term: AbortSignal) {

@@ -142,6 +142,23 @@ describe.concurrent("shell commands in rollouts", () => {
     expect(v.tasks!.children[0].revert.error).toBe("Terminated by term_rollback");
   });
 
+  it("term_rollout on a command that ignores SIGTERM: it is SIGKILLed, and its revert starts only once it is gone", async () => {
+    const marker = `kettle-marker-${process.pid}-${Date.now()}`;
+    const pattern = marker.replace("marker", "mark[e]r"); // matches the command, not the check's own command line
+    const id = await e.start({
+      shell: ["sh", "-c", `trap '' TERM; echo $$; while true; do sleep 0.05; done # ${marker}`],
+      revert: ["sh", "-c", `if pgrep -f '${pattern}' >/dev/null; then echo still-running; else echo all-gone; fi`],
+    });
+    const pid = await pidFromLog(id, 0);
+    await e.signal(id, "term_rollout");
+    const v = await e.until(id, undefined, 10_000);
+    expect(v.status).toBe("rolled_back");
+    expect(alive(pid)).toBe(false);
+    expect(await e.taskLog(id, 0, "revert")).toContain("all-gone");
+    expect(await e.log(id, "rollout")).toContain("Waiting for 1 terminated command(s) to exit");
+    expect(v.tasks!.run.error).toBe("Terminated by term_rollout");
+  });
+
   it("term_rollout with skip_rollback also kills the command, and keeps what ran", async () => {
     const id = await e.start({ seq: [{ shell: ["true"], revert: ["echo", "should not run"] }, { shell: ["sh", "-c", "echo $$; exec sleep 60"] }] });
     const pid = await pidFromLog(id, 2);
