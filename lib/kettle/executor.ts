@@ -79,6 +79,8 @@ export class Execution {
   /** The same for the rollback (abort_rollback / term_rollback). */
   private rollbackStopCause: string | null = null;
   private rollbackFailed = false;
+  /** Task runs and reverts under way (see inFlight). */
+  private readonly tasksUnderWay = new Set<Promise<unknown>>();
   /** Commands running now (ctx.exec). */
   private readonly commands = new Set<Promise<unknown>>();
   private resuming = false;
@@ -144,6 +146,7 @@ export class Execution {
     } finally {
       // term stops waiting for tasks at once; their commands are being killed: let them go first.
       if (this.run.term.signal.aborted) await this.commandsGone("rollout");
+      await this.tasksSettled();
       monitors.stop.abort();
       // A monitor that ignores its signal must not hold the rollout up.
       const gave = controller();
@@ -192,6 +195,7 @@ export class Execution {
     this.log("rollback", `Rollback started: reverting every task that started${this.resuming ? " (reverts already done are kept)" : ""}`);
     if (this.root.status !== "not_started") await this.revertTask(this.root);
     if (this.rollback.term.signal.aborted) await this.commandsGone("rollback");
+    await this.tasksSettled();
     if (this.detached.signal.aborted) throw new LeaseLost("detached");
     await this.logs.flush();
     const status = this.rollbackFailed ? "rollback_failed" : "rolled_back";
@@ -297,7 +301,32 @@ export class Execution {
   }
 
   /** Runs a task and records it; throws when it fails. */
-  async runTask(task: Task): Promise<unknown> {
+  runTask(task: Task): Promise<unknown> {
+    return this.inFlight(this.runTaskNow(task));
+  }
+
+  /** Reverts a task that started and records it. Never throws (but a lost lease): says whether it worked. */
+  revertTask(task: Task): Promise<boolean> {
+    return this.inFlight(this.revertTaskNow(task));
+  }
+
+  /**
+   * Keeps count of the task runs and reverts under way. On term a parent stops waiting for its
+   * children at once; the phase then waits here until every child has written its record, so that
+   * no record is written after the rollout's status says it is done (nor refused for a lost lease).
+   */
+  private inFlight<T>(work: Promise<T>): Promise<T> {
+    this.tasksUnderWay.add(work);
+    const forget = () => this.tasksUnderWay.delete(work);
+    work.then(forget, forget);
+    return work;
+  }
+
+  private async tasksSettled() {
+    while (this.tasksUnderWay.size) await Promise.allSettled([...this.tasksUnderWay]);
+  }
+
+  private async runTaskNow(task: Task): Promise<unknown> {
     const r = task.records;
     if (r.runFinishedAt && this.resuming) return r.runResult;
     if (r.runStartedAt && !(this.resuming && task.status === "started")) {
@@ -343,8 +372,7 @@ export class Execution {
     }
   }
 
-  /** Reverts a task that started and records it. Never throws (but a lost lease): says whether it worked. */
-  async revertTask(task: Task): Promise<boolean> {
+  private async revertTaskNow(task: Task): Promise<boolean> {
     const r = task.records;
     if (!r.runStartedAt) throw new Error(`Task ${task.id} (${task.description()}) never ran: nothing to revert`);
     if (r.revertFinishedAt || r.revertFailedAt) {

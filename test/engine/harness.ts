@@ -160,13 +160,18 @@ export async function engine(): Promise<Engine> {
       e.waitView(id, (v) => statuses.includes(v.status), `rollout ${id} to reach ${statuses.join("/")}`, timeoutMs),
     async waitView(id, check, what = "condition", timeoutMs = 20_000) {
       let last: RolloutView | undefined;
-      await waitFor(
-        async () => {
-          last = await getRollout(t.db, id);
-          return check(last);
-        },
-        { timeoutMs, what: `${what} (last status: ${String((last as RolloutView | undefined)?.status)})` },
-      );
+      try {
+        await waitFor(
+          async () => {
+            last = await getRollout(t.db, id);
+            return check(last);
+          },
+          { timeoutMs, what },
+        );
+      } catch (err) {
+        const tasks = flatten(last?.tasks ?? null).map((x) => `${x.id}:${x.status}`).join(" ");
+        throw new Error(`${(err as Error).message} (rollout ${id} is ${last?.status}; tasks ${tasks})`);
+      }
       return last!;
     },
     signal: (id, name, user = "operator") => sendSignal(t.db, id, name, user),
