@@ -48,12 +48,16 @@ function toConfig(fields: FieldDescriptor[], values: Values): { config: Record<s
           .split("\n")
           .map((s) => s.trim())
           .filter(Boolean);
-        if (items.length || f.required) config[f.name] = items;
+        if (items.length || f.required || f.default !== null) config[f.name] = items;
         break;
       }
       case "number": {
         const s = String(v).trim();
-        if (!s) break; // the schema's default, or its "required" message
+        if (!s) {
+          // Left empty: fine when the field is optional; a cleared default is a mistake.
+          if (f.required || f.default !== null) errors[f.name] = ["Enter a number"];
+          break;
+        }
         const n = Number(s);
         if (!Number.isFinite(n)) errors[f.name] = ["Enter a number"];
         else config[f.name] = n;
@@ -70,8 +74,10 @@ function toConfig(fields: FieldDescriptor[], values: Values): { config: Record<s
         break;
       }
       default: {
+        // Empty and optional with no default: leave it out. Otherwise send it,
+        // so that clearing a field with a default gets the schema's message.
         const s = String(v);
-        if (s.trim() || f.required) config[f.name] = s;
+        if (s.trim() || f.required || f.default !== null) config[f.name] = s;
       }
     }
   }
@@ -246,7 +252,7 @@ function Field({ field: f, value, errors, set }: { field: FieldDescriptor; value
   const errId = `${id}-err`;
   const describedBy = [f.help ? helpId : null, errors ? errId : null].filter(Boolean).join(" ") || undefined;
   const invalid = errors ? true : undefined;
-  const common = { id, name: f.name, "aria-describedby": describedBy, "aria-invalid": invalid };
+  const common = { id, name: f.name, required: f.required, "aria-describedby": describedBy, "aria-invalid": invalid };
   const label = (
     <>
       {f.label}
@@ -255,7 +261,6 @@ function Field({ field: f, value, errors, set }: { field: FieldDescriptor; value
           *
         </span>
       )}
-      {f.required && <span className="sr-only"> (required)</span>}
     </>
   );
   const help = f.help && (

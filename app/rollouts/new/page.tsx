@@ -33,7 +33,9 @@ export default async function NewRollout({ searchParams }: { searchParams: Promi
                 href={`/rollouts/new?${new URLSearchParams({ kind: k.kind })}`}
                 className={`${ui.card} group flex h-full flex-col gap-1 p-5 transition hover:border-indigo-400 hover:shadow dark:hover:border-indigo-600`}
               >
-                <span className="font-semibold group-hover:text-indigo-700 dark:group-hover:text-indigo-300">{k.title}</span>
+                <span className="font-semibold group-hover:text-indigo-700 dark:group-hover:text-indigo-300" data-testid="kind-option-title">
+                  {k.title}
+                </span>
                 <span className={`font-mono text-xs ${ui.muted}`}>{k.kind}</span>
               </Link>
             </li>
