@@ -61,11 +61,11 @@ export class SettingsError extends Error {
 }
 
 // Empty strings in .env mean "unset", as in the original's `None`.
-function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== "")) as Record<string, string>;
 }
 
-export function parseSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+export function parseSettings(env: Record<string, string | undefined> = process.env): Settings {
   const parsed = schema.safeParse(withoutEmpty(env));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);

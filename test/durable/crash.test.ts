@@ -2,6 +2,7 @@
 // rollout ends in a truthful state with nothing left running.
 import { afterEach, describe, expect, it } from "vitest";
 import { startServer, tempDir, type TestServer } from "../helpers/server";
+import fs from "node:fs";
 import { waitFor } from "../helpers/db";
 
 type Json = Record<string, any>;
@@ -20,16 +21,21 @@ async function start(dir: string, port?: number) {
 }
 
 const get = async (s: TestServer, id: number) => (await s.api<Json>("GET", `/api/rollouts/${id}`)).body;
-const until = (s: TestServer, id: number, pred: (r: Json) => unknown, what: string) =>
+const until = (s: TestServer, id: number, pred: (r: Json) => unknown, what: string): Promise<Json> =>
   waitFor(async () => {
     const r = await get(s, id);
-    return pred(r) && r;
+    return pred(r) ? r : null;
   }, { what, timeoutMs: 30_000 });
 const logText = async (s: TestServer, path: string) => (await fetch(s.url + path)).text();
+/** Alive and not a zombie waiting to be reaped (an orphan's exit is reaped by PID 1 a little later). */
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
   } catch {
     return false;
   }

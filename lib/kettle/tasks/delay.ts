@@ -28,7 +28,10 @@ export class DelayTask extends Task<DelayState> {
     const left = ctx.startedAt + this.totalSeconds * 1000 - Date.now();
     const total = this.totalSeconds * 1000;
     ctx.log(left < total - 1000 ? `Waiting ${formatDuration(Math.max(0, Math.ceil(left / 1000)))} more of ${formatDuration(this.totalSeconds)}` : `Waiting ${formatDuration(this.totalSeconds)}`);
-    if (left > 0 && !(await ctx.sleep(left))) {
+    const end = ctx.startedAt + total;
+    // Timers may fire a millisecond early: sleep again until the end has really passed.
+    for (let rest = left; rest > 0; rest = end - Date.now()) {
+      if (await ctx.sleep(rest)) continue;
       const waited = Math.round((Date.now() - ctx.startedAt) / 1000);
       const message = `Stopped by ${ctx.term.aborted ? "term" : "abort"} after ${waited} of ${this.totalSeconds} secs`;
       ctx.log(message);
