@@ -79,7 +79,7 @@ const TaskNode = memo(
     const groupId = `task-${task.id}-children`;
     return (
       <li data-task-id={task.id} data-task-status={task.status}>
-        <div className="group flex items-start gap-2 rounded-lg px-1.5 py-1.5 hover:bg-slate-50 dark:hover:bg-slate-800/50">
+        <div className="group flex items-start gap-2 rounded-lg px-1.5 py-1 hover:bg-slate-50 dark:hover:bg-slate-800/50">
           {hasChildren ? (
             <button
               type="button"
@@ -104,28 +104,24 @@ const TaskNode = memo(
                 {task.description}
               </span>
               <Progress task={task} serverNow={ctx.serverNow} />
+              {task.run.startedAt && (
+                <span className={`text-xs ${ui.muted}`}>
+                  <span className="sr-only">Run started </span>
+                  <Time at={task.run.startedAt} timeOnly /> ·{" "}
+                  <Duration from={task.run.startedAt} to={task.run.finishedAt ?? task.run.failedAt ?? (task.status === "started" ? null : task.run.startedAt)} serverNow={ctx.serverNow} />
+                </span>
+              )}
+              {task.revert.startedAt && (
+                <span className={`text-xs ${ui.muted}`}>
+                  reverted <Time at={task.revert.startedAt} timeOnly /> ·{" "}
+                  <Duration
+                    from={task.revert.startedAt}
+                    to={task.revert.finishedAt ?? task.revert.failedAt ?? (task.status === "rolling_back" ? null : task.revert.startedAt)}
+                    serverNow={ctx.serverNow}
+                  />
+                </span>
+              )}
             </p>
-            {(task.run.startedAt || task.revert.startedAt) && (
-              <p className={`mt-0.5 flex flex-wrap gap-x-3 text-xs ${ui.muted}`}>
-                {task.run.startedAt && (
-                  <span>
-                    <span className="sr-only">Run started </span>
-                    <Time at={task.run.startedAt} timeOnly /> ·{" "}
-                    <Duration from={task.run.startedAt} to={task.run.finishedAt ?? task.run.failedAt ?? (task.status === "started" ? null : task.run.startedAt)} serverNow={ctx.serverNow} />
-                  </span>
-                )}
-                {task.revert.startedAt && (
-                  <span>
-                    reverted <Time at={task.revert.startedAt} timeOnly /> ·{" "}
-                    <Duration
-                      from={task.revert.startedAt}
-                      to={task.revert.finishedAt ?? task.revert.failedAt ?? (task.status === "rolling_back" ? null : task.revert.startedAt)}
-                      serverNow={ctx.serverNow}
-                    />
-                  </span>
-                )}
-              </p>
-            )}
             {failed && <Failure task={task} />}
             {hasChildren && !expanded && <Summary meta={m} />}
             {showLogs && (
