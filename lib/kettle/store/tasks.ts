@@ -80,6 +80,34 @@ export class LeaseLost extends Error {
 
 export type Phase = "run" | "revert";
 
+// The embedded libSQL driver is synchronous under its promises, so a run of
+// quick tasks is one unbroken chain of microtasks: without a pause, timers
+// (signal polling, lease renewal), HTTP requests in the same process and the
+// finalizers that free prepared statements (native memory) all wait until the
+// whole tree is done. Every few milliseconds, give the event loop a turn.
+const BREATHE_EVERY_MS = 10;
+let lastBreath = performance.now();
+let breath: Promise<void> | undefined;
+let starts: Promise<unknown> = Promise.resolve();
+
+function breathe(): Promise<void> | undefined {
+  return performance.now() - lastBreath < BREATHE_EVERY_MS ? undefined : waitForBreath();
+}
+
+async function waitForBreath(): Promise<void> {
+  // One turn shared by every waiting task; a big parallel group resumes a slice at a time.
+  while (performance.now() - lastBreath >= BREATHE_EVERY_MS) {
+    breath ??= new Promise((resolve) =>
+      setImmediate(() => {
+        breath = undefined;
+        lastBreath = performance.now();
+        resolve();
+      }),
+    );
+    await breath;
+  }
+}
+
 /** Task transitions, each committed before the engine goes on; fenced by the runner's lease. */
 export class TaskRecorder {
   constructor(
@@ -96,9 +124,25 @@ export class TaskRecorder {
     if (rs.rowsAffected !== 1) throw new LeaseLost(`Lost the lease on rollout ${this.rolloutId}, or the task changed under us`);
   }
 
+  /**
+   * A task's start: one at a time (the driver does them one at a time anyway),
+   * each after a pause when one is due, so that the event loop gets its turn
+   * between any two, even in a big parallel group. Ends (finished, failed) are
+   * never held back.
+   */
+  private paced(sql: string, args: (string | number | null)[]): Promise<void> {
+    const write = async () => {
+      await breathe();
+      await this.write(sql, args);
+    };
+    const done = starts.then(write, write);
+    starts = done.catch(() => undefined);
+    return done;
+  }
+
   started(task: Task, phase: Phase, at: number) {
     // Only once: a task that already started cannot start again.
-    return this.write(`UPDATE task SET ${phase}_started_at = ? WHERE rollout_id = ? AND id = ? AND ${phase}_started_at IS NULL`, [
+    return this.paced(`UPDATE task SET ${phase}_started_at = ? WHERE rollout_id = ? AND id = ? AND ${phase}_started_at IS NULL`, [
       at,
       this.rolloutId,
       task.id,

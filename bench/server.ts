@@ -1,0 +1,354 @@
+// The server-side workloads (W5 abort latency, W6 term latency, W7 the status
+// API under load), run against the production build started as a child
+// process on a free loopback port with a temp database, exactly as `npm start`
+// runs it. Uses its own build directory (KETTLE_DIST_DIR, default .next-bench)
+// so that it never races another build.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { createClient, type Client } from "@libsql/client";
+import autocannon from "autocannon";
+import { percentile, summarise, type Summary } from "./stats";
+
+export const DIST_DIR = process.env.KETTLE_DIST_DIR || ".next-bench";
+const KIND = "fixtures:TreeRollout";
+const ROOT = process.cwd();
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Newest modification time under the folders a build depends on. */
+function newestSource(): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    let entries: fs.Dirent[] = [];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(tsx?|mjs|css|json)$/.test(e.name)) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+    }
+  };
+  for (const dir of ["app", "lib", "rollouts", "components"]) walk(path.join(ROOT, dir));
+  for (const f of ["next.config.mjs", "package-lock.json"]) if (fs.existsSync(path.join(ROOT, f))) newest = Math.max(newest, fs.statSync(path.join(ROOT, f)).mtimeMs);
+  return newest;
+}
+
+/** Builds the app into DIST_DIR when there is no build there or the sources are newer. */
+export function ensureBuild(log: (line: string) => void, force = false): void {
+  const buildId = path.join(ROOT, DIST_DIR, "BUILD_ID");
+  if (!force && fs.existsSync(buildId) && fs.statSync(buildId).mtimeMs >= newestSource()) return;
+  log(`building the production app into ${DIST_DIR} (next build)…`);
+  const t0 = performance.now();
+  const r = spawnSync("npx", ["next", "build"], {
+    cwd: ROOT,
+    env: { ...process.env, KETTLE_DIST_DIR: DIST_DIR, NEXT_TELEMETRY_DISABLED: "1" },
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`next build failed:\n${r.stdout}\n${r.stderr}`);
+  log(`built in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+export type BenchServer = {
+  url: string;
+  pid: number;
+  db: Client;
+  api<T = Record<string, unknown>>(method: string, pathname: string, body?: unknown): Promise<{ status: number; body: T }>;
+  /** Peak resident set size of the server process so far (VmHWM), MB. */
+  peakRssMb(): number;
+  stop(): Promise<void>;
+};
+
+export async function startServer(env: Record<string, string> = {}): Promise<BenchServer> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kettle-bench-srv-"));
+  const dbUrl = `file:${path.join(dir, "kettle.sqlite")}`;
+  const port = await freePort();
+  let out = "";
+  const proc: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      KETTLE_DIST_DIR: DIST_DIR,
+      KETTLE_SECRET_KEY: "bench-secret-key-0123456789",
+      KETTLE_DATABASE_URL: dbUrl,
+      KETTLE_ROLLOUT_CLS: KIND,
+      PORT: String(port),
+      HOSTNAME: "127.0.0.1",
+      NEXT_TELEMETRY_DISABLED: "1",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  proc.stdout!.on("data", (d) => (out = (out + d).slice(-20_000)));
+  proc.stderr!.on("data", (d) => (out = (out + d).slice(-20_000)));
+  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${out}`)), 60_000);
+    const check = () => {
+      if (/Kettle ready/.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    proc.stdout!.on("data", check);
+    proc.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${out}`));
+    });
+  });
+  const url = `http://127.0.0.1:${port}`;
+  // The bench reads the server's database directly (WAL allows a reader in another process).
+  const db = createClient({ url: dbUrl });
+  await db.execute("PRAGMA busy_timeout = 10000");
+  return {
+    url,
+    pid: proc.pid!,
+    db,
+    async api(method, pathname, body) {
+      const res = await fetch(url + pathname, {
+        method,
+        headers: { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // a text body
+      }
+      return { status: res.status, body: parsed as never };
+    },
+    peakRssMb() {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${proc.pid}/status`, "utf8"));
+        return m ? Number(m[1]) / 1024 : NaN;
+      } catch {
+        return NaN;
+      }
+    },
+    async stop() {
+      db.close();
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
+      await Promise.race([exited, sleep(15_000)]);
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function one(db: Client, sql: string, args: (string | number)[]): Promise<Record<string, unknown> | undefined> {
+  const rs = await db.execute({ sql, args });
+  return rs.rows[0] as Record<string, unknown> | undefined;
+}
+
+async function until<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, everyMs = 2): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Creates and runs a fixture rollout through the API; returns its id. */
+async function startRollout(s: BenchServer, tree: unknown): Promise<number> {
+  const created = await s.api<{ id: number; error?: string }>("POST", "/api/rollouts", { kind: KIND, config: { tree } });
+  if (created.status !== 201) throw new Error(`POST /api/rollouts: ${created.status} ${JSON.stringify(created.body)}`);
+  const run = await s.api("POST", `/api/rollouts/${created.body.id}/run`);
+  if (run.status !== 202) throw new Error(`run: ${run.status} ${JSON.stringify(run.body)}`);
+  return created.body.id;
+}
+
+async function sendSignal(s: BenchServer, id: number, signal: string): Promise<void> {
+  const r = await s.api("POST", `/api/rollouts/${id}/signals/${signal}`);
+  if (r.status !== 200) throw new Error(`${signal}: ${r.status} ${JSON.stringify(r.body)}`);
+}
+
+const ended = (status: unknown) => status === "rolled_back" || status === "rollback_failed" || status === "finished";
+
+export type LatencyResult = {
+  samples: number;
+  /** Named phases, each a summary of ms from just before the signal was sent. */
+  phases: Record<string, Summary & { values: number[] }>;
+  errors: string[];
+};
+
+function collect(phases: Record<string, number[]>): LatencyResult["phases"] {
+  return Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, { ...summarise(v), values: v.map((x) => Math.round(x * 10) / 10) }]));
+}
+
+/**
+ * W5: a rollout whose root is a 60-s delay; abort_rollout through the HTTP
+ * API. The end points are the times the server itself recorded (same clock).
+ */
+export async function abortLatency(s: BenchServer, samples: number): Promise<LatencyResult> {
+  const phases: Record<string, number[]> = { delayStopped: [], rollbackStarted: [], rolledBack: [], apiResponse: [] };
+  const errors: string[] = [];
+  for (let i = 0; i < samples; i++) {
+    try {
+      const id = await startRollout(s, { delay: 60 });
+      await until("the delay to start", () => one(s.db, "SELECT run_started_at FROM task WHERE rollout_id = ? AND parent_id IS NULL AND run_started_at IS NOT NULL", [id]));
+      // Land at a random point of the runner's signal-poll cycle, as an operator would.
+      await sleep(Math.random() * 60);
+      const sentAt = Date.now();
+      const p0 = performance.now();
+      await sendSignal(s, id, "abort_rollout");
+      phases.apiResponse.push(performance.now() - p0);
+      const row = await until("rolled back", async () => {
+        const r = await one(s.db, "SELECT status, rollback_started_at, rollback_finished_at FROM rollout WHERE id = ?", [id]);
+        return r && ended(r.status) ? r : undefined;
+      });
+      const task = (await one(s.db, "SELECT run_failed_at, run_error FROM task WHERE rollout_id = ? AND parent_id IS NULL", [id]))!;
+      if (row.status !== "rolled_back") errors.push(`sample ${i}: ended ${row.status}`);
+      if (task.run_failed_at === null) errors.push(`sample ${i}: the delay was not recorded as stopped`);
+      phases.delayStopped.push(Number(task.run_failed_at) - sentAt);
+      phases.rollbackStarted.push(Number(row.rollback_started_at) - sentAt);
+      phases.rolledBack.push(Number(row.rollback_finished_at) - sentAt);
+    } catch (e) {
+      errors.push(`sample ${i}: ${(e as Error).message}`);
+    }
+  }
+  return { samples, phases: collect(phases), errors };
+}
+
+function processGone(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    // A zombie has exited; only its parent has not collected it yet.
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z";
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * W6: a task running `sleep 60` through the shell helper; term_rollout through
+ * the HTTP API; time until the sleep process is gone (polled every ms from here).
+ */
+export async function termLatency(s: BenchServer, samples: number): Promise<LatencyResult> {
+  const phases: Record<string, number[]> = { processGone: [], rolledBack: [], apiResponse: [] };
+  const errors: string[] = [];
+  for (let i = 0; i < samples; i++) {
+    try {
+      const id = await startRollout(s, { shell: ["sleep", "60"] });
+      const proc = await until("the sleep to be registered", () => one(s.db, "SELECT pgid FROM process WHERE rollout_id = ?", [id]));
+      const pid = Number(proc.pgid);
+      if (processGone(pid)) throw new Error(`process ${pid} is not running`);
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0];
+      if (cmd !== "sleep") throw new Error(`process ${pid} is ${cmd}, not sleep`);
+      await sleep(Math.random() * 60);
+      const sentAt = Date.now();
+      const p0 = performance.now();
+      let goneAt = 0;
+      const watch = (async () => {
+        while (!processGone(pid)) {
+          await new Promise((r) => setTimeout(r, 1));
+          if (performance.now() - p0 > 30_000) throw new Error(`sleep ${pid} still running 30 s after term_rollout`);
+        }
+        goneAt = performance.now();
+      })();
+      await sendSignal(s, id, "term_rollout");
+      phases.apiResponse.push(performance.now() - p0);
+      await watch;
+      phases.processGone.push(goneAt - p0);
+      const row = await until("rolled back", async () => {
+        const r = await one(s.db, "SELECT status, rollback_finished_at FROM rollout WHERE id = ?", [id]);
+        return r && ended(r.status) ? r : undefined;
+      });
+      if (row.status !== "rolled_back") errors.push(`sample ${i}: ended ${row.status}`);
+      phases.rolledBack.push(Number(row.rollback_finished_at) - sentAt);
+    } catch (e) {
+      errors.push(`sample ${i}: ${(e as Error).message}`);
+    }
+  }
+  return { samples, phases: collect(phases), errors };
+}
+
+export type LoadResult = {
+  connections: number;
+  durationS: number;
+  leaves: number;
+  responseBytes: number;
+  requests: number;
+  reqPerSec: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number; mean: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  /** Leaves the runner finished while the load ran: is the engine starved? */
+  leavesFinishedDuringLoad: number;
+  statusDuringLoad: string;
+};
+
+/**
+ * W7: a 1 000-task rollout that is running (groups of no-ops separated by
+ * one-second delays, so it stays live for the whole window), polled with
+ * GET /api/rollouts/{id} by `connections` concurrent clients.
+ */
+export async function statusUnderLoad(s: BenchServer, durationS: number, connections = 50): Promise<LoadResult> {
+  const groups = Math.ceil(durationS) + 5;
+  const perGroup = Math.floor(1000 / groups);
+  const tree = { seq: [] as unknown[] };
+  let leaves = 0;
+  for (let g = 0; g < groups; g++) {
+    const n = g === groups - 1 ? 1000 - leaves - 1 : perGroup - 1;
+    tree.seq.push({ seq: Array.from({ length: n }, () => ({ noop: true })) });
+    tree.seq.push({ delay: 1 });
+    leaves += n + 1;
+  }
+  const id = await startRollout(s, tree);
+  await until("the rollout to start", () => one(s.db, "SELECT 1 AS ok FROM task WHERE rollout_id = ? AND parent_id IS NULL AND run_started_at IS NOT NULL", [id]));
+  const probe = await fetch(`${s.url}/api/rollouts/${id}`);
+  const responseBytes = (await probe.arrayBuffer()).byteLength;
+  const finished = async () => Number((await one(s.db, "SELECT count(*) AS n FROM task WHERE rollout_id = ? AND run_finished_at IS NOT NULL", [id]))!.n);
+  const before = await finished();
+  const latencies: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({ url: `${s.url}/api/rollouts/${id}`, connections, duration: durationS, timeout: 10 }, (err, res) => (err ? reject(err) : resolve(res)));
+    instance.on("response", (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
+  });
+  const after = await finished();
+  const status = String((await one(s.db, "SELECT status FROM rollout WHERE id = ?", [id]))!.status);
+  await s.api("POST", `/api/rollouts/${id}/signals/term_rollout`).catch(() => undefined);
+  const sorted = latencies.sort((a, b) => a - b);
+  return {
+    connections,
+    durationS,
+    leaves,
+    responseBytes,
+    requests: result.requests.total,
+    reqPerSec: result.requests.average,
+    latencyMs: {
+      p50: percentile(sorted, 50),
+      p95: percentile(sorted, 95),
+      p99: percentile(sorted, 99),
+      max: sorted[sorted.length - 1] ?? NaN,
+      mean: sorted.reduce((a, b) => a + b, 0) / (sorted.length || 1),
+    },
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    leavesFinishedDuringLoad: after - before,
+    statusDuringLoad: status,
+  };
+}
