@@ -19,17 +19,21 @@ export function RolloutPage({ initial, checklist }: Props) {
   const [autoRefresh, setAutoRefresh] = useState(true);
   const [actionError, setActionError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  // How often to refresh, as a number: SWR restarts its timer when it changes.
+  const [pollMs, setPollMs] = useState<number | null>(initial.refreshMs);
   const { data, error, mutate, isValidating } = useSWR<RolloutView>(api(`/api/rollouts/${initial.id}`), getJson, {
     fallbackData: initial,
     revalidateOnMount: false,
     revalidateOnFocus: false,
-    refreshInterval: (d) => (autoRefresh && d?.refreshMs ? d.refreshMs : 0),
+    refreshInterval: autoRefresh && pollMs ? pollMs : 0,
     refreshWhenHidden: false,
     dedupingInterval: 0,
     onSuccess: (d) => setServerNow(d.now),
   });
   useEffect(() => setServerNow(initial.now), [initial.now]);
-  const view = data ?? initial;
+  // The fresher of the server-rendered view and SWR's (possibly older, cached) one.
+  const view = data && data.now >= initial.now ? data : initial;
+  useEffect(() => setPollMs(view.refreshMs), [view.refreshMs]);
   const live = view.refreshMs !== null;
   const following = live && autoRefresh;
   const refreshMs = view.refreshMs ?? 1000;
@@ -205,7 +209,7 @@ export function RolloutPage({ initial, checklist }: Props) {
                 className="mb-4 h-2 overflow-hidden rounded-full bg-slate-200 dark:bg-slate-800"
               >
                 <div
-                  className={`h-full rounded-full transition-[width] duration-500 ${rollbackPhase ? "bg-violet-500" : p.failed ? "bg-rose-500" : "bg-emerald-500"}`}
+                  className={`h-full rounded-full ${rollbackPhase ? "bg-violet-500" : p.failed ? "bg-rose-500" : "bg-emerald-500"}`}
                   style={{ width: `${pct}%` }}
                 />
               </div>

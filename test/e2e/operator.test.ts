@@ -291,6 +291,21 @@ describe("the rollout page", () => {
     await page.screenshot({ path: screenshotPath("ui-rollout-big-tree"), fullPage: true });
   });
 
+  test("keyboard: a skip link first, then Run works with the keyboard alone", async () => {
+    const r = await create({ tree: { noop: "by keyboard" } });
+    await page.goto(`${server.url}/rollouts/${r.id}`);
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    let onRun = false;
+    for (let i = 0; i < 15 && !onRun; i++) {
+      await page.keyboard.press("Tab");
+      onRun = await page.evaluate(() => document.activeElement?.textContent?.trim() === "Run");
+    }
+    expect(onRun).toBe(true);
+    await page.keyboard.press("Enter");
+    await status("finished").waitFor({ timeout: 20_000 });
+  });
+
   test("an unknown id gets a friendly not-found page", async () => {
     const res = await page.goto(`${server.url}/rollouts/987654`);
     expect(res!.status()).toBe(404);

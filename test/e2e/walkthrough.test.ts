@@ -73,6 +73,17 @@ test("New → Finalise → Run: the delay counts down, finishes, and the page st
   const second = await secsLeft();
   await expect.poll(secsLeft, { timeout: 5000, interval: 100 }).toBeLessThan(second);
 
+  // Reload mid-run: the countdown comes from the recorded start, so it carries on
+  // where it was, and the page is live again.
+  const beforeReload = await secsLeft();
+  await page.reload();
+  await page.locator("[data-testid=live-indicator]").waitFor();
+  await countdown.waitFor();
+  const afterReload = await secsLeft();
+  expect(afterReload).toBeLessThanOrEqual(beforeReload);
+  expect(afterReload).toBeGreaterThanOrEqual(beforeReload - 2);
+  await expect.poll(secsLeft, { timeout: 5000, interval: 100 }).toBeLessThan(afterReload);
+
   // Finished, task and rollout; the live indicator goes and the refreshing stops.
   await page.locator("[data-testid=rollout-status] [data-status=finished]").waitFor({ timeout: 30_000 });
   await page.locator("[data-task-status=finished]").waitFor();
