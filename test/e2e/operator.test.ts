@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { createClient } from "@libsql/client";
+import fs from "node:fs";
+import path from "node:path";
 import { startServer, type TestServer } from "../helpers/server";
 import { launchBrowser, screenshotPath } from "../helpers/browser";
 
@@ -289,6 +291,30 @@ describe("the rollout page", () => {
     await status("finished").waitFor({ timeout: 60_000 });
     expect(await page.getByTestId("progress-text").textContent()).toContain("1200 of 1200 tasks finished");
     await page.screenshot({ path: screenshotPath("ui-rollout-big-tree"), fullPage: true });
+  });
+
+  test("the demo rollout: a gradual deploy over hosts with shell commands, then one stopped by its stop-file monitor", async () => {
+    const ok = await create({ hosts: ["web-01", "web-02", "web-03"], waveDelaySecs: 1, monitors: [] }, "demo:DemoRollout");
+    await page.goto(`${server.url}/rollouts/${ok.id}`);
+    expect(await page.locator("[data-testid=task-description]").allTextContents()).toEqual(
+      expect.arrayContaining(["Deploy 1.4.2 to web-01", "Check web-01 is healthy", "Delay for 1 secs", "Execute in parallel:"]),
+    );
+    await page.getByRole("button", { name: "Run" }).click();
+    await status("finished").waitFor({ timeout: 30_000 });
+    const row = page.locator("li[data-task-id]:not(:has(li))", { hasText: "Deploy 1.4.2 to web-03" });
+    await row.getByRole("button", { name: /^Logs/ }).click();
+    await row.getByRole("log").getByText("restarted web-03").waitFor();
+
+    const stopFile = path.join(server.dir, "stop-the-demo");
+    const stopped = await create({ hosts: ["web-01", "web-02"], waveDelaySecs: 30, monitors: ["stopFile"], stopFile }, "demo:DemoRollout");
+    await page.goto(`${server.url}/rollouts/${stopped.id}`);
+    expect(await page.getByTestId("info").textContent()).toContain(`touch ${stopFile}`);
+    await page.getByRole("button", { name: "Run" }).click();
+    await page.getByTestId("countdown").waitFor({ timeout: 20_000 });
+    fs.writeFileSync(stopFile, "");
+    await status("rolled_back").waitFor({ timeout: 20_000 });
+    await page.getByRole("log", { name: "Rollout log" }).getByText(/stop file .* exists/).first().waitFor();
+    await page.screenshot({ path: screenshotPath("ui-demo-stopped-by-monitor"), fullPage: true });
   });
 
   test("keyboard: a skip link first, then Run works with the keyboard alone", async () => {
