@@ -173,7 +173,7 @@ export class DemoRollout extends Rollout<DemoConfig> {
     const hosts = [...new Set(c.hosts ?? [])];
     const lines = [
       `Deploys ${c.version} to ${hosts.length} host${hosts.length === 1 ? "" : "s"}: ${hosts.slice(0, 8).join(", ")}${hosts.length > 8 ? ", …" : ""}`,
-      `Waves of ${gradualGroups(hosts).map((g) => g.length).join(", ")} host(s), ${c.waveDelaySecs} secs apart, ${c.order === "sequential" ? "one host at a time" : "hosts in a wave at once"}`,
+      `${waveText(gradualGroups(hosts).map((g) => g.length))}, ${c.waveDelaySecs} secs apart, ${c.order === "sequential" ? "one host at a time" : "hosts in a wave at once"}`,
       `Monitors: ${c.monitors?.length ? c.monitors.join(", ") : "none"}`,
     ];
     if (c.monitors?.includes("stopFile")) lines.push(`To abort from a shell: touch ${c.stopFile}`);
@@ -181,4 +181,8 @@ export class DemoRollout extends Rollout<DemoConfig> {
     if (c.notes) lines.push(`Notes: ${c.notes}`);
     return lines;
   }
+}
+
+function waveText(sizes: number[]): string {
+  return sizes.length === 1 ? "One wave" : `${sizes.length} waves of ${sizes.join(" + ")} hosts`;
 }
