@@ -347,29 +347,15 @@ export class Execution {
       await this.recorder.started(task, "run", startedAt);
       this.logs.write(this.row.id, task.id, "run", "Started");
     }
-    try {
-      const result = await raceTerm(() => task.run(this.context(task, "run", startedAt)), term, "Terminated by term_rollout");
-      const at = now();
-      const text = asText(result);
-      await this.recorder.finished(task, "run", at, text);
-      Object.assign(r, { runFinishedAt: at, runResult: text });
-      this.logs.write(this.row.id, task.id, "run", text === null ? "Finished" : `Finished: ${text}`);
-      return result;
-    } catch (e) {
-      if (e instanceof LeaseLost || this.detached.signal.aborted) throw e instanceof LeaseLost ? e : new LeaseLost("detached");
-      const { message, trace } = describeError(e);
-      const at = now();
-      await this.recorder.failed(task, "run", at, message, trace);
-      Object.assign(r, { runFailedAt: at, runError: message, runTrace: trace });
-      this.logs.write(this.row.id, task.id, "run", `Failed: ${message}`);
-      if (task.children.length === 0) this.log("rollout", `Task ${task.id} (${task.description()}) failed: ${message}`);
-      // A failing task stops the run: nothing new starts, delays end, running commands finish.
-      if (!this.stopCause) {
-        this.stopCause = `the failure of task ${task.id} (${task.description()}): ${message}`;
-        this.run.abort.abort();
-      }
-      throw e;
+    const outcome = await this.perform(task, "run", startedAt);
+    if (outcome.ok) return outcome.result;
+    if (task.children.length === 0) this.log("rollout", `Task ${task.id} (${task.description()}) failed: ${outcome.message}`);
+    // A failing task stops the run: nothing new starts, delays end, running commands finish.
+    if (!this.stopCause) {
+      this.stopCause = `the failure of task ${task.id} (${task.description()}): ${outcome.message}`;
+      this.run.abort.abort();
     }
+    throw outcome.error;
   }
 
   private async revertTaskNow(task: Task): Promise<boolean> {
@@ -387,24 +373,42 @@ export class Execution {
     r.revertStartedAt = startedAt; // at once, so that a second revert, even a concurrent one, is refused
     await this.recorder.started(task, "revert", startedAt);
     this.logs.write(this.row.id, task.id, "revert", "Revert started");
+    const outcome = await this.perform(task, "revert", startedAt);
+    if (outcome.ok) return true;
+    this.rollbackFailed = true;
+    if (task.children.length === 0) this.log("rollback", `Revert of task ${task.id} (${task.description()}) failed: ${outcome.message}`);
+    return false;
+  }
+
+  /** Runs or reverts a started task, stopping at once on term, and records how it ended. */
+  private async perform(
+    task: Task,
+    phase: Phase,
+    startedAt: number,
+  ): Promise<{ ok: true; result: unknown } | { ok: false; error: unknown; message: string }> {
+    const run = phase === "run";
+    const term = (run ? this.run : this.rollback).term.signal;
+    const ctx = this.context(task, phase, startedAt);
     try {
-      const result = await raceTerm(() => task.revert(this.context(task, "revert", startedAt)), this.rollback.term.signal, "Terminated by term_rollback");
+      const result = await raceTerm(() => (run ? task.run(ctx) : task.revert(ctx)), term, run ? "Terminated by term_rollout" : "Terminated by term_rollback");
       const at = now();
       const text = asText(result);
-      await this.recorder.finished(task, "revert", at, text);
-      Object.assign(r, { revertFinishedAt: at, revertResult: text });
-      this.logs.write(this.row.id, task.id, "revert", text === null ? "Reverted" : `Reverted: ${text}`);
-      return true;
+      await this.recorder.finished(task, phase, at, text);
+      Object.assign(task.records, run ? { runFinishedAt: at, runResult: text } : { revertFinishedAt: at, revertResult: text });
+      const done = run ? "Finished" : "Reverted";
+      this.logs.write(this.row.id, task.id, phase, text === null ? done : `${done}: ${text}`);
+      return { ok: true, result };
     } catch (e) {
       if (e instanceof LeaseLost || this.detached.signal.aborted) throw e instanceof LeaseLost ? e : new LeaseLost("detached");
       const { message, trace } = describeError(e);
       const at = now();
-      await this.recorder.failed(task, "revert", at, message, trace);
-      Object.assign(r, { revertFailedAt: at, revertError: message, revertTrace: trace });
-      this.logs.write(this.row.id, task.id, "revert", `Revert failed: ${message}`);
-      this.rollbackFailed = true;
-      if (task.children.length === 0) this.log("rollback", `Revert of task ${task.id} (${task.description()}) failed: ${message}`);
-      return false;
+      await this.recorder.failed(task, phase, at, message, trace);
+      Object.assign(
+        task.records,
+        run ? { runFailedAt: at, runError: message, runTrace: trace } : { revertFailedAt: at, revertError: message, revertTrace: trace },
+      );
+      this.logs.write(this.row.id, task.id, phase, `${run ? "Failed" : "Revert failed"}: ${message}`);
+      return { ok: false, error: e, message };
     }
   }
 
