@@ -76,12 +76,13 @@ export type BenchServer = {
   stop(): Promise<void>;
 };
 
-export async function startServer(env: Record<string, string> = {}): Promise<BenchServer> {
+/** `nodeArgs` lets a profile be taken, e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"]. */
+export async function startServer(env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<BenchServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kettle-bench-srv-"));
   const dbUrl = `file:${path.join(dir, "kettle.sqlite")}`;
   const port = await freePort();
   let out = "";
-  const proc: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  const proc: ChildProcess = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "server.ts"], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -298,6 +299,8 @@ export type LoadResult = {
   /** Leaves the runner finished while the load ran: is the engine starved? */
   leavesFinishedDuringLoad: number;
   statusDuringLoad: string;
+  /** Responses slower than 1 s: when they ended (s into the load) and how long they took. */
+  slowResponses: { atS: number; ms: number }[];
 };
 
 /**
@@ -323,9 +326,14 @@ export async function statusUnderLoad(s: BenchServer, durationS: number, connect
   const finished = async () => Number((await one(s.db, "SELECT count(*) AS n FROM task WHERE rollout_id = ? AND run_finished_at IS NOT NULL", [id]))!.n);
   const before = await finished();
   const latencies: number[] = [];
+  const slow: { atS: number; ms: number }[] = [];
+  const loadStart = performance.now();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({ url: `${s.url}/api/rollouts/${id}`, connections, duration: durationS, timeout: 10 }, (err, res) => (err ? reject(err) : resolve(res)));
-    instance.on("response", (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
+    instance.on("response", (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+      latencies.push(responseTime);
+      if (responseTime > 1000) slow.push({ atS: Math.round((performance.now() - loadStart) / 100) / 10, ms: Math.round(responseTime) });
+    });
   });
   const after = await finished();
   const status = String((await one(s.db, "SELECT status FROM rollout WHERE id = ?", [id]))!.status);
@@ -349,6 +357,7 @@ export async function statusUnderLoad(s: BenchServer, durationS: number, connect
     timeouts: result.timeouts,
     non2xx: result.non2xx,
     leavesFinishedDuringLoad: after - before,
+    slowResponses: slow,
     statusDuringLoad: status,
   };
 }

@@ -34,43 +34,81 @@ export async function treeInserts(rolloutId: number, root: Task): Promise<InStat
   return statements;
 }
 
-type Row = Record<string, unknown>;
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
+// The columns loadTree reads, in this order. The database hands the whole tree
+// over as one JSON text (one row, one column): the client's per-row, per-column
+// result objects cost far more than the query itself (a 1 000-task tree: ~15 ms
+// that way, ~2 ms this way).
+const TREE_COLUMNS = [
+  "id",
+  "parent_id",
+  "type",
+  "state",
+  "run_started_at",
+  "run_finished_at",
+  "run_result",
+  "run_failed_at",
+  "run_error",
+  "run_trace",
+  "revert_started_at",
+  "revert_finished_at",
+  "revert_result",
+  "revert_failed_at",
+  "revert_error",
+  "revert_trace",
+] as const;
+const TREE_SQL = `SELECT json_group_array(json_array(${TREE_COLUMNS.join(", ")})) AS tree FROM (SELECT * FROM task WHERE rollout_id = ? ORDER BY id)`;
+
 /** Rebuilds a rollout's tree from the database (constructors are not called again). Null when it has none. */
 export async function loadTree(db: Db, rolloutId: number): Promise<Task | null> {
-  const rs = await db.$client.execute({ sql: "SELECT * FROM task WHERE rollout_id = ? ORDER BY id", args: [rolloutId] });
+  const rs = await db.$client.execute({ sql: TREE_SQL, args: [rolloutId] });
+  const rows = JSON.parse(String(rs.rows[0]?.tree ?? "[]")) as unknown[][];
+  // Depth-first ids: parents before children, children in position order.
+  for (let i = 1; i < rows.length; i++) {
+    if (Number(rows[i - 1][0]) > Number(rows[i][0])) {
+      rows.sort((x, y) => Number(x[0]) - Number(y[0]));
+      break;
+    }
+  }
   const byId = new Map<number, Task>();
+  const classes = new Map<string, Awaited<ReturnType<typeof taskClassOf>>>();
   let root: Task | null = null;
-  const rows = rs.rows as unknown as Row[];
   for (const row of rows) {
-    const cls = await taskClassOf(String(row.type));
+    const [id, parentId, type, state, runStartedAt, runFinishedAt, runResult, runFailedAt, runError, runTrace] = row;
+    const [revertStartedAt, revertFinishedAt, revertResult, revertFailedAt, revertError, revertTrace] = row.slice(10);
+    const typeName = String(type);
+    let cls = classes.get(typeName);
+    if (!cls) classes.set(typeName, (cls = await taskClassOf(typeName)));
     const task = Object.create(cls.prototype) as Task;
-    task.state = JSON.parse(String(row.state));
+    task.state = JSON.parse(String(state));
     task.children = [];
-    task.id = Number(row.id);
-    task.typeName = String(row.type);
+    task.id = Number(id);
+    task.typeName = typeName;
     task.records = {
       ...emptyRecords(),
-      runStartedAt: num(row.run_started_at),
-      runFinishedAt: num(row.run_finished_at),
-      runResult: str(row.run_result),
-      runFailedAt: num(row.run_failed_at),
-      runError: str(row.run_error),
-      runTrace: str(row.run_trace),
-      revertStartedAt: num(row.revert_started_at),
-      revertFinishedAt: num(row.revert_finished_at),
-      revertResult: str(row.revert_result),
-      revertFailedAt: num(row.revert_failed_at),
-      revertError: str(row.revert_error),
-      revertTrace: str(row.revert_trace),
+      runStartedAt: num(runStartedAt),
+      runFinishedAt: num(runFinishedAt),
+      runResult: str(runResult),
+      runFailedAt: num(runFailedAt),
+      runError: str(runError),
+      runTrace: str(runTrace),
+      revertStartedAt: num(revertStartedAt),
+      revertFinishedAt: num(revertFinishedAt),
+      revertResult: str(revertResult),
+      revertFailedAt: num(revertFailedAt),
+      revertError: str(revertError),
+      revertTrace: str(revertTrace),
     };
     byId.set(task.id, task);
-    if (row.parent_id === null) root = task;
+    if (parentId === null) root = task;
+    else {
+      const parent = byId.get(Number(parentId));
+      if (!parent) throw new Error(`Task ${task.id} of rollout ${rolloutId} has no parent ${parentId}`);
+      parent.children.push(task);
+    }
   }
-  // Rows come ordered by id (depth first), so children arrive in position order.
-  for (const row of rows) if (row.parent_id !== null) byId.get(Number(row.parent_id))!.children.push(byId.get(Number(row.id))!);
   return root;
 }
 
