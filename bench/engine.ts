@@ -7,17 +7,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
-import { createClient } from "@libsql/client";
-import { drizzle } from "drizzle-orm/libsql";
 import { readyDb, migrateDb, closeDb, type Db } from "@/lib/kettle/store/db";
-import * as schema from "@/lib/kettle/store/schema";
 import { createRollout, runRollout } from "@/lib/kettle/operations";
 import { Runner } from "@/lib/kettle/runner";
 import type { TreeSpec } from "@/rollouts/fixtures";
 import { peakRssMb, summarise } from "./stats";
 
 export type FloorJob = { workload: "floor"; n: number; reps: number };
-export type TreeJob = { workload: "seq" | "par" | "seqs" | "fail"; n: number; reps: number; singleConnection?: boolean };
+export type TreeJob = { workload: "seq" | "par" | "seqs" | "fail"; n: number; reps: number };
 export type EngineJob = FloorJob | TreeJob;
 
 const KIND = "fixtures:TreeRollout";
@@ -38,22 +35,9 @@ function treeFor(job: TreeJob): { tree: TreeSpec; leaves: number; done: string }
   }
 }
 
-async function openTemp(singleConnection = false): Promise<{ db: Db; url: string; close(): void }> {
+async function openTemp(): Promise<{ db: Db; url: string; close(): void }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kettle-bench-"));
   const url = `file:${path.join(dir, "kettle.sqlite")}`;
-  if (singleConnection) {
-    // What-if for the report: the fix proposed for store/db.ts, a client with one
-    // connection, so the PRAGMAs set on it hold for every statement. Registered
-    // where openDb looks, so everything in this process uses it.
-    const client = createClient({ url, concurrency: 1 });
-    const db = drizzle(client, { schema }) as Db;
-    const ready = client
-      .executeMultiple("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
-      .then(() => undefined);
-    const opened = (globalThis as Record<symbol, unknown>)[Symbol.for("kettle.databases")] as Map<string, unknown> | undefined;
-    if (!opened) throw new Error("store/db.ts no longer keeps its clients where the bench expects them");
-    opened.set(url, { db, ready });
-  }
   const db = await readyDb(url);
   await migrateDb(db);
   return {
@@ -100,7 +84,7 @@ async function floor(job: FloorJob) {
 }
 
 async function treeWorkload(job: TreeJob) {
-  const t = await openTemp(job.singleConnection);
+  const t = await openTemp();
   const runner = new Runner(t.db, { pollMs: 10, signalPollMs: 50, leaseMs: 10_000 }).start();
   const { tree, leaves, done } = treeFor(job);
   const wallMs: number[] = [];
