@@ -72,8 +72,20 @@ export async function readyDb(url: string, authToken?: string): Promise<Db> {
   return db;
 }
 
+/**
+ * Applies pending migrations. Several instances may start at once on a fresh
+ * database: the loser's batch fails as a whole (the tables exist by then), and
+ * trying again finds the migrations already recorded.
+ */
 export async function migrateDb(db: Db): Promise<void> {
-  await migrate(db, { migrationsFolder: path.join(process.cwd(), "drizzle") });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrate(db, { migrationsFolder: path.join(process.cwd(), "drizzle") });
+    } catch (e) {
+      if (attempt >= 5) throw e;
+      await new Promise((r) => setTimeout(r, 100 * attempt + Math.random() * 100));
+    }
+  }
 }
 
 export function closeDb(url: string): void {
