@@ -53,9 +53,13 @@ export class Runner {
     return this;
   }
 
-  /** Looks for work now instead of at the next poll (an in-process speed-up). */
+  /**
+   * Looks for work, and reads the signals of running rollouts, now instead of at
+   * the next poll: an in-process speed-up after a run request or a signal.
+   */
   wake(): void {
     this.wakeUp.abort();
+    for (const { execution } of this.executions.values()) void execution?.pollSignals().catch(() => {});
   }
 
   /** Rollouts this runner is executing now. */

@@ -71,7 +71,7 @@ export function route<P>(handler: Handler<P>, { mutation = false } = {}) {
   };
 }
 
-/** Wakes the in-process runner after a run request: a speed-up; the database row is what counts. */
+/** Wakes the in-process runner after a run request or a signal: a speed-up; the database row is what counts. */
 export function wakeRunner(): void {
   const wake = (globalThis as Record<symbol, unknown>)[Symbol.for("kettle.wakeRunner")];
   if (typeof wake === "function") wake();

@@ -2,10 +2,13 @@ import { NextResponse } from "next/server";
 import { route, readJson } from "@/lib/web/http";
 import { getRollout, parseId, refinaliseRollout } from "@/lib/kettle/operations";
 import { badInput, notFound } from "@/lib/kettle/errors";
+import { forgetRollout, rolloutJson } from "@/lib/web/rollout-cache";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route<{ id: string }>(async ({ db, params }) => NextResponse.json(await getRollout(db, params.id)));
+export const GET = route<{ id: string }>(
+  async ({ db, params }) => new Response(await rolloutJson(db, params.id), { headers: { "content-type": "application/json" } }),
+);
 
 export const PUT = route<{ id: string }>(
   async ({ req, db, params }) => {
@@ -14,6 +17,7 @@ export const PUT = route<{ id: string }>(
     const body = await readJson(req);
     if (typeof body.config !== "object" || body.config === null || Array.isArray(body.config)) throw badInput("config must be a JSON object");
     await refinaliseRollout(db, id, { config: body.config });
+    forgetRollout(id);
     return NextResponse.json(await getRollout(db, id));
   },
   { mutation: true },

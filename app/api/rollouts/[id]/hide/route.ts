@@ -1,4 +1,5 @@
 import { NextResponse } from "next/server";
+import { forgetRollout } from "@/lib/web/rollout-cache";
 import { route, readJson } from "@/lib/web/http";
 import { hideRollout, parseId } from "@/lib/kettle/operations";
 import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
@@ -13,6 +14,7 @@ export const POST = route<{ id: string }>(
     const body = await readJson(req);
     if (body.hidden !== undefined && typeof body.hidden !== "boolean") throw badInput("hidden must be true or false");
     await hideRollout(db, id, body.hidden !== false);
+    forgetRollout(id);
     return NextResponse.json({ id, hidden: body.hidden !== false });
   },
   { mutation: true },

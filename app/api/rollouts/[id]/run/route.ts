@@ -1,4 +1,5 @@
 import { NextResponse } from "next/server";
+import { forgetRollout } from "@/lib/web/rollout-cache";
 import { route, wakeRunner } from "@/lib/web/http";
 import { getRollout, parseId, runRollout } from "@/lib/kettle/operations";
 import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
@@ -9,6 +10,7 @@ export const POST = route<{ id: string }>(
   async ({ db, params, user }) => {
     const { id } = await requireRolloutRow(db, parseId(params.id));
     await runRollout(db, id, user);
+    forgetRollout(id);
     wakeRunner();
     return NextResponse.json(await getRollout(db, id), { status: 202 });
   },

@@ -1,0 +1,30 @@
+// The status poll is the hot path: every open rollout page asks for the whole
+// tree every KETTLE_ROLLOUT_REFRESH_TIMEOUT ms. Keep each serialised view for a
+// moment, so that many pollers of one rollout cost one read of the database.
+// A speed-up only: entries are short-lived, the database stays the truth.
+import { getRollout, parseId } from "@/lib/kettle/operations";
+import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
+import type { Db } from "@/lib/kettle/store/db";
+
+const FRESH_MS = 200;
+type Entry = { at: number; body: Promise<string> };
+const cache = new Map<number, Entry>();
+
+export async function rolloutJson(db: Db, idParam: string): Promise<string> {
+  let id = parseId(idParam);
+  if (id === "latest") id = (await requireRolloutRow(db, "latest")).id;
+  const at = Date.now();
+  const hit = cache.get(id);
+  if (hit && at - hit.at < FRESH_MS) return hit.body;
+  // Concurrent pollers share one build; a failed build is not kept.
+  const body = getRollout(db, id).then((view) => JSON.stringify(view));
+  cache.set(id, { at, body });
+  body.catch(() => cache.delete(id));
+  if (cache.size > 100) for (const [key, entry] of cache) if (at - entry.at >= FRESH_MS) cache.delete(key);
+  return body;
+}
+
+/** Drops a rollout's cached view after a change made through this instance. */
+export function forgetRollout(id: number): void {
+  cache.delete(id);
+}
