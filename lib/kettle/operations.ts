@@ -117,20 +117,21 @@ export { hideRollout };
 
 // ---- reads ----
 
+/** A run or revert record. Over HTTP, fields with nothing recorded are left out. */
 export type RecordView = {
-  startedAt: number | null;
-  finishedAt: number | null;
-  result: string | null;
-  failedAt: number | null;
-  error: string | null;
-  trace: string | null;
+  startedAt?: number | null;
+  finishedAt?: number | null;
+  result?: string | null;
+  failedAt?: number | null;
+  error?: string | null;
+  trace?: string | null;
 };
 
 export type TaskView = {
   id: number;
   type: string;
   description: string;
-  progress: string | null;
+  progress?: string | null;
   status: TaskStatus;
   state: Record<string, unknown>;
   run: RecordView;

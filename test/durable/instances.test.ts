@@ -67,7 +67,7 @@ describe("two instances on one database", () => {
     await waitFor(async () => (await get(other, body.id)).status === "rolled_back", { what: "the rollback" });
   });
 
-  it("an owner that goes silent (SIGSTOP) is shown as such, loses the rollout when its lease runs out, and stops when it wakes", async () => {
+  it("an owner that goes silent (SIGSTOP) loses the rollout when its lease runs out, and stops when it wakes", async () => {
     const { body } = await a.api<Json>("POST", "/api/rollouts", { config: { tree: { seq: [{ noop: "a" }, { delay: 60 }] } } });
     await a.api("POST", `/api/rollouts/${body.id}/run`);
     const running = await waitFor(async () => {
@@ -79,7 +79,7 @@ describe("two instances on one database", () => {
     owner.proc.kill("SIGSTOP");
     const frozenAt = Date.now();
     try {
-      await waitFor(async () => (await get(survivor, body.id)).runner.silent, { what: "the owner to be marked silent" });
+      // (The "silent" mark lasts only until the survivor takes over; test/durable/lease.test.ts checks it.)
       const done = await waitFor(async () => {
         const r = await get(survivor, body.id);
         return r.status === "rolled_back" && r;

@@ -1,4 +1,5 @@
 import { NextResponse } from "next/server";
+import { rolloutResponse } from "@/lib/web/rollout-cache";
 import { route, readJson } from "@/lib/web/http";
 import { createRollout, getRollout, listRollouts } from "@/lib/kettle/operations";
 import { badInput } from "@/lib/kettle/errors";
@@ -21,7 +22,7 @@ export const POST = route(
       throw badInput("config must be a JSON object");
     }
     const id = await createRollout(db, { kind: body.kind as string | undefined, config: body.config, user });
-    return NextResponse.json(await getRollout(db, id), { status: 201 });
+    return rolloutResponse(await getRollout(db, id), 201);
   },
   { mutation: true },
 );

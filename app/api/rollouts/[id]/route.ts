@@ -1,8 +1,7 @@
-import { NextResponse } from "next/server";
 import { route, readJson } from "@/lib/web/http";
 import { getRollout, parseId, refinaliseRollout } from "@/lib/kettle/operations";
 import { badInput, notFound } from "@/lib/kettle/errors";
-import { forgetRollout, rolloutJson } from "@/lib/web/rollout-cache";
+import { forgetRollout, rolloutJson, rolloutResponse } from "@/lib/web/rollout-cache";
 
 export const dynamic = "force-dynamic";
 
@@ -18,7 +17,7 @@ export const PUT = route<{ id: string }>(
     if (typeof body.config !== "object" || body.config === null || Array.isArray(body.config)) throw badInput("config must be a JSON object");
     await refinaliseRollout(db, id, { config: body.config });
     forgetRollout(id);
-    return NextResponse.json(await getRollout(db, id));
+    return rolloutResponse(await getRollout(db, id));
   },
   { mutation: true },
 );

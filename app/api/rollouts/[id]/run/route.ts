@@ -1,5 +1,4 @@
-import { NextResponse } from "next/server";
-import { forgetRollout } from "@/lib/web/rollout-cache";
+import { forgetRollout, rolloutResponse } from "@/lib/web/rollout-cache";
 import { route, wakeRunner } from "@/lib/web/http";
 import { getRollout, parseId, runRollout } from "@/lib/kettle/operations";
 import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
@@ -12,7 +11,7 @@ export const POST = route<{ id: string }>(
     await runRollout(db, id, user);
     forgetRollout(id);
     wakeRunner();
-    return NextResponse.json(await getRollout(db, id), { status: 202 });
+    return rolloutResponse(await getRollout(db, id), 202);
   },
   { mutation: true },
 );
