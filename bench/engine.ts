@@ -3,11 +3,8 @@
 // Prints one line "RESULT <json>" at the end. The engine runs in-process: a
 // temp libSQL file (WAL, synchronous=NORMAL, as in production), createRollout
 // + runRollout from operations.ts, and a Runner that picks the run up.
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
-import { readyDb, migrateDb, closeDb, type Db } from "@/lib/kettle/store/db";
+import { tempDb } from "../test/helpers/db";
 import { createRollout, runRollout } from "@/lib/kettle/operations";
 import { Runner } from "@/lib/kettle/runner";
 import type { TreeSpec } from "@/rollouts/fixtures";
@@ -35,26 +32,11 @@ function treeFor(job: TreeJob): { tree: TreeSpec; leaves: number; done: string }
   }
 }
 
-async function openTemp(): Promise<{ db: Db; url: string; close(): void }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kettle-bench-"));
-  const url = `file:${path.join(dir, "kettle.sqlite")}`;
-  const db = await readyDb(url);
-  await migrateDb(db);
-  return {
-    db,
-    url,
-    close() {
-      closeDb(url);
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The floor: single-row INSERT then UPDATE, each its own commit, through @libsql/client. */
 async function floor(job: FloorJob) {
-  const t = await openTemp();
+  const t = await tempDb();
   const c = t.db.$client;
   const rs = await c.execute({ sql: "INSERT INTO rollout (kind, config, created_at) VALUES ('floor', '{}', ?) RETURNING id", args: [Date.now()] });
   const rolloutId = Number(rs.rows[0].id);
@@ -84,7 +66,7 @@ async function floor(job: FloorJob) {
 }
 
 async function treeWorkload(job: TreeJob) {
-  const t = await openTemp();
+  const t = await tempDb();
   const runner = new Runner(t.db, { pollMs: 10, signalPollMs: 50, leaseMs: 10_000 }).start();
   const { tree, leaves, done } = treeFor(job);
   const wallMs: number[] = [];

@@ -3,14 +3,13 @@
 // process on a free loopback port with a temp database, exactly as `npm start`
 // runs it. Uses its own build directory (KETTLE_DIST_DIR, default .next-bench)
 // so that it never races another build.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { createClient, type Client } from "@libsql/client";
 import autocannon from "autocannon";
+import { startServer as startTestServer, type TestServer } from "../test/helpers/server";
 import { percentile, summarise, type Summary } from "./stats";
 
 export const DIST_DIR = process.env.KETTLE_DIST_DIR || ".next-bench";
@@ -55,92 +54,30 @@ export function ensureBuild(log: (line: string) => void, force = false): void {
   log(`built in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
-
 export type BenchServer = {
   url: string;
   pid: number;
   db: Client;
-  api<T = Record<string, unknown>>(method: string, pathname: string, body?: unknown): Promise<{ status: number; body: T }>;
+  api: TestServer["api"];
   /** Peak resident set size of the server process so far (VmHWM), MB. */
   peakRssMb(): number;
   stop(): Promise<void>;
 };
 
-/** `nodeArgs` lets a profile be taken, e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"]. */
+/** The production server on a free port with a temp database; `nodeArgs` lets a profile be taken, e.g. ["--cpu-prof"]. */
 export async function startServer(env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<BenchServer> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kettle-bench-srv-"));
-  const dbUrl = `file:${path.join(dir, "kettle.sqlite")}`;
-  const port = await freePort();
-  let out = "";
-  const proc: ChildProcess = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "server.ts"], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      KETTLE_DIST_DIR: DIST_DIR,
-      KETTLE_SECRET_KEY: "bench-secret-key-0123456789",
-      KETTLE_DATABASE_URL: dbUrl,
-      KETTLE_ROLLOUT_CLS: KIND,
-      PORT: String(port),
-      HOSTNAME: "127.0.0.1",
-      NEXT_TELEMETRY_DISABLED: "1",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  proc.stdout!.on("data", (d) => (out = (out + d).slice(-20_000)));
-  proc.stderr!.on("data", (d) => (out = (out + d).slice(-20_000)));
-  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${out}`)), 60_000);
-    const check = () => {
-      if (/Kettle ready/.test(out)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    proc.stdout!.on("data", check);
-    proc.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${out}`));
-    });
-  });
-  const url = `http://127.0.0.1:${port}`;
+  const server = await startTestServer({ env: { KETTLE_DIST_DIR: DIST_DIR, KETTLE_ROLLOUT_CLS: KIND, ...env }, nodeArgs });
+  const pid = server.proc.pid!;
   // The bench reads the server's database directly (WAL allows a reader in another process).
-  const db = createClient({ url: dbUrl });
-  await db.execute("PRAGMA busy_timeout = 10000");
+  const db = createClient({ url: server.dbUrl, timeout: 10_000 });
   return {
-    url,
-    pid: proc.pid!,
+    url: server.url,
+    pid,
     db,
-    async api(method, pathname, body) {
-      const res = await fetch(url + pathname, {
-        method,
-        headers: { "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // a text body
-      }
-      return { status: res.status, body: parsed as never };
-    },
+    api: server.api,
     peakRssMb() {
       try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${proc.pid}/status`, "utf8"));
+        const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
         return m ? Number(m[1]) / 1024 : NaN;
       } catch {
         return NaN;
@@ -148,10 +85,9 @@ export async function startServer(env: Record<string, string> = {}, nodeArgs: st
     },
     async stop() {
       db.close();
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
-      await Promise.race([exited, sleep(15_000)]);
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
-      fs.rmSync(dir, { recursive: true, force: true });
+      await Promise.race([server.stop(), sleep(15_000)]);
+      await server.kill();
+      fs.rmSync(server.dir, { recursive: true, force: true });
     },
   };
 }

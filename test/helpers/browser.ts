@@ -2,8 +2,9 @@
 import { chromium, type Browser } from "playwright-core";
 import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
-export const outputDir = path.resolve(__dirname, "../../test-output");
+export const outputDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../test-output");
 
 export async function launchBrowser(): Promise<Browser> {
   // playwright gives the browser a fresh temporary profile of its own

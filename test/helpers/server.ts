@@ -4,6 +4,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 export type TestServer = {
   url: string;
@@ -34,14 +35,25 @@ export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "kettle-srv-"));
 }
 
-export async function startServer(opts: { env?: Record<string, string>; dir?: string; dbUrl?: string; port?: number } = {}): Promise<TestServer> {
-  const root = path.resolve(__dirname, "../..");
-  if (!fs.existsSync(path.join(root, process.env.KETTLE_DIST_DIR ?? ".next", "BUILD_ID"))) throw new Error("No production build: run `npm run build` first (npm test does)");
+export type ServerOptions = {
+  env?: Record<string, string>;
+  dir?: string;
+  dbUrl?: string;
+  port?: number;
+  /** Extra node flags, e.g. ["--cpu-prof"] for a profile. */
+  nodeArgs?: string[];
+};
+
+/** Starts the production build (as `npm start` does) on a free loopback port with a temp database. */
+export async function startServer(opts: ServerOptions = {}): Promise<TestServer> {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+  const distDir = opts.env?.KETTLE_DIST_DIR ?? process.env.KETTLE_DIST_DIR ?? ".next";
+  if (!fs.existsSync(path.join(root, distDir, "BUILD_ID"))) throw new Error(`No production build in ${distDir}: run \`npm run build\` first (npm test does)`);
   const dir = opts.dir ?? tempDir();
   const dbUrl = opts.dbUrl ?? `file:${path.join(dir, "kettle.sqlite")}`;
   const port = opts.port ?? (await freePort());
   let out = "";
-  const proc = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", "server.ts"], {
     cwd: root,
     env: {
       ...process.env,
