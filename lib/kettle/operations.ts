@@ -223,7 +223,7 @@ function runRefusal(row: RolloutRow, root: Task | null, at: number): string | nu
 export async function getRollout(db: Db, idParam: string | number): Promise<RolloutView> {
   const id = parseId(idParam);
   const row = await requireRolloutRow(db, id);
-  const [root, sent, kind] = await Promise.all([loadTree(db, row.id), signalsOf(db, row.id), resolveRolloutClass(row.kind).catch(() => null)]);
+  const [root, sent, kind] = await Promise.all([loadTree(db, row.id, { forDisplay: true }), signalsOf(db, row.id), resolveRolloutClass(row.kind).catch(() => null)]);
   const at = now();
   const status = row.status as RolloutStatus;
   const tasks = root ? [...root.walk()] : [];

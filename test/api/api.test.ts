@@ -54,6 +54,20 @@ describe("creating and reading rollouts", () => {
   });
 });
 
+describe("reading old rollouts", () => {
+  it("still shows a rollout whose task kind was removed from rollouts/ since", async () => {
+    const { id } = (await server.api<Json>("POST", "/api/rollouts", tree({ seq: [{ noop: "kept" }, { noop: "renamed" }] }))).body;
+    const db = createClient({ url: server.dbUrl });
+    await db.execute({ sql: "UPDATE task SET type = 'fixtures:GoneTask' WHERE rollout_id = ? AND id = 2", args: [id] });
+    db.close();
+    const res = await server.api<Json>("GET", `/api/rollouts/${id}`);
+    expect(res.status).toBe(200);
+    expect(res.body.tasks.children.map((c: Json) => c.description)).toEqual(["kept", 'Unknown task kind "fixtures:GoneTask" (no longer in rollouts/)']);
+    const page = await fetch(`${server.url}/rollouts/${id}`);
+    expect(page.status).toBe(200);
+  });
+});
+
 describe("running", () => {
   it("runs a rollout in the background to finished, with records and timestamps", async () => {
     const { id } = (await server.api<Json>("POST", "/api/rollouts", tree({ seq: [{ noop: "a" }, { noop: "b" }] }))).body;

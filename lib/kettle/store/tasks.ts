@@ -5,6 +5,7 @@ import type { InStatement, InValue } from "@libsql/client";
 import type { Db } from "./db";
 import { Task, emptyRecords } from "../task";
 import { typeNameOf, taskClassOf } from "../registry";
+import { MissingKindTask } from "../tasks/missing";
 
 const CHUNK = 100;
 const COLUMNS = "rollout_id, id, parent_id, position, type, state";
@@ -61,8 +62,12 @@ const TREE_COLUMNS = [
 ] as const;
 const TREE_SQL = `SELECT json_group_array(json_array(${TREE_COLUMNS.join(", ")})) AS tree FROM (SELECT * FROM task WHERE rollout_id = ? ORDER BY id)`;
 
-/** Rebuilds a rollout's tree from the database (constructors are not called again). Null when it has none. */
-export async function loadTree(db: Db, rolloutId: number): Promise<Task | null> {
+/**
+ * Rebuilds a rollout's tree from the database (constructors are not called again).
+ * Null when it has none. A kind that no longer exists fails the load, unless
+ * `forDisplay`: then a MissingKindTask stands in, so the rollout can still be read.
+ */
+export async function loadTree(db: Db, rolloutId: number, { forDisplay = false } = {}): Promise<Task | null> {
   const rs = await db.$client.execute({ sql: TREE_SQL, args: [rolloutId] });
   const rows = JSON.parse(String(rs.rows[0]?.tree ?? "[]")) as unknown[][];
   // Depth-first ids: parents before children, children in position order.
@@ -80,7 +85,13 @@ export async function loadTree(db: Db, rolloutId: number): Promise<Task | null> 
     const [revertStartedAt, revertFinishedAt, revertResult, revertFailedAt, revertError, revertTrace] = row.slice(10);
     const typeName = String(type);
     let cls = classes.get(typeName);
-    if (!cls) classes.set(typeName, (cls = await taskClassOf(typeName)));
+    if (!cls) {
+      cls = await taskClassOf(typeName).catch((e) => {
+        if (forDisplay) return MissingKindTask;
+        throw e;
+      });
+      classes.set(typeName, cls);
+    }
     const task = Object.create(cls.prototype) as Task;
     task.state = JSON.parse(String(state));
     task.children = [];
