@@ -2,10 +2,9 @@
 // abort/term, then reverts what started. Every transition is committed before
 // the next step starts. Cancellation reaches tasks as AbortSignals.
 import os from "node:os";
-import { setMaxListeners } from "node:events";
 import type { Db } from "./store/db";
 import { Task, type TaskContext } from "./task";
-import type { RolloutClass, MonitorContext } from "./rollout";
+import type { RolloutClass } from "./rollout";
 import { TaskRecorder, LeaseLost, type Phase } from "./store/tasks";
 import { endPhase, insertSignal, renewLease, signalsAndOwner, type RolloutRow } from "./store/rollouts";
 import { LogWriter, type LogStream } from "./store/logs";
@@ -15,6 +14,8 @@ import { now } from "./clock";
 import { runPhaseStatuses, rollbackPhaseStatuses, type RolloutStatus } from "./status";
 import type { SignalName } from "./signals";
 import { registerProcess, unregisterProcess } from "./store/processes";
+import { controller, raceTerm, sleep } from "./waiting";
+import { startMonitors } from "./monitors";
 
 export type ExecutionOptions = {
   owner: string;
@@ -26,34 +27,6 @@ export type ExecutionOptions = {
 
 /** How long the end of a run waits for its monitors to notice that it ended. */
 const MONITOR_GRACE_MS = 2000;
-
-function controller(): AbortController {
-  const c = new AbortController();
-  setMaxListeners(0, c.signal); // every running task of a big parallel group listens
-  return c;
-}
-
-/** setTimeout fires at once for more than this (about 24.8 days): longer waits are chained. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-export function sleep(ms: number, ...signals: AbortSignal[]): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signals.some((s) => s.aborted)) return resolve(false);
-    const until = Date.now() + ms;
-    const done = (full: boolean) => {
-      clearTimeout(timer);
-      for (const s of signals) s.removeEventListener("abort", early);
-      resolve(full);
-    };
-    const early = () => done(false);
-    const arm = (): NodeJS.Timeout => {
-      const left = until - Date.now();
-      return setTimeout(() => (left > MAX_TIMER_MS ? (timer = arm()) : done(true)), Math.max(0, Math.min(left, MAX_TIMER_MS)));
-    };
-    let timer = arm();
-    for (const s of signals) s.addEventListener("abort", early, { once: true });
-  });
-}
 
 const asText = (value: unknown): string | null => {
   if (value === undefined || value === null) return null;
@@ -136,7 +109,13 @@ export class Execution {
   private async runPhase() {
     const fresh = !this.root.records.runStartedAt;
     if (fresh) this.log("rollout", `Rollout started${this.row.runBy ? ` by ${this.row.runBy}` : ""} on ${this.host} (instance ${this.opts.owner})`);
-    const monitors = this.startMonitors();
+    const monitors = startMonitors({
+      rolloutId: this.row.id,
+      config: this.row.config,
+      monitors: this.cls.monitors ?? {},
+      log: (line) => this.log("rollout", line),
+      abort: (by) => this.sendOwnSignal("abort_rollout", by),
+    });
     let failure: string | null = null;
     try {
       await this.runTask(this.root);
@@ -414,38 +393,6 @@ export class Execution {
 
   // ---- monitors, signals, lease ----
 
-  private startMonitors() {
-    const stop = new AbortController();
-    const selected = Array.isArray(this.row.config.monitors) ? (this.row.config.monitors as string[]) : [];
-    const runs = selected.map(async (name) => {
-      const monitor = this.cls.monitors?.[name];
-      if (!monitor) {
-        this.log("rollout", `Monitor "${name}" is not defined by this rollout class; skipped`);
-        return;
-      }
-      const abort = async (reason: string) => {
-        if (stop.signal.aborted) return;
-        this.log("rollout", `Monitor ${name} aborts the rollout: ${reason}`);
-        await this.sendOwnSignal("abort_rollout", `monitor:${name}`);
-      };
-      const ctx: MonitorContext = {
-        rolloutId: this.row.id,
-        config: this.row.config,
-        signal: stop.signal,
-        log: (line) => this.log("rollout", `[monitor ${name}] ${line}`),
-        abort,
-        sleep: (ms) => sleep(ms, stop.signal),
-      };
-      this.log("rollout", `Monitor ${name} started`);
-      try {
-        await monitor(ctx);
-      } catch (e) {
-        await abort(`it failed: ${describeError(e).message}`).catch(() => {});
-      }
-    });
-    return { stop, done: Promise.allSettled(runs) };
-  }
-
   private async sendOwnSignal(name: SignalName, by: string) {
     try {
       await insertSignal(this.db, this.row.id, name, by, now());
@@ -501,18 +448,4 @@ export class Execution {
   private async ensure(ok: Promise<boolean>) {
     if (!(await ok)) throw new LeaseLost(`Lost the lease on rollout ${this.row.id}`);
   }
-}
-
-/** Runs fn, but stops waiting (rejects) the moment `term` fires. */
-function raceTerm<T>(fn: () => Promise<T> | T, term: AbortSignal, message: string): Promise<T> {
-  if (term.aborted) return Promise.reject(new Error(message));
-  return new Promise<T>((resolve, reject) => {
-    const stop = () => reject(new Error(message));
-    term.addEventListener("abort", stop, { once: true });
-    // The work may settle after we stopped waiting; then its outcome is dropped.
-    Promise.resolve()
-      .then(fn)
-      .then(resolve, reject)
-      .finally(() => term.removeEventListener("abort", stop));
-  });
 }

@@ -1,0 +1,49 @@
+// Monitors: named checks a rollout class declares; `config.monitors` selects
+// which run beside the root task. A monitor aborts the rollout by calling
+// ctx.abort(reason) or by throwing; it stops when the run ends.
+import type { Monitor, MonitorContext } from "./rollout";
+import { describeError } from "./errors";
+import { controller, sleep } from "./waiting";
+
+type MonitorHost = {
+  rolloutId: number;
+  config: Record<string, unknown>;
+  monitors: Record<string, Monitor>;
+  /** A line for the rollout log. */
+  log(line: string): void;
+  /** Sends abort_rollout on behalf of `by`. */
+  abort(by: string): Promise<void>;
+};
+
+/** Starts the selected monitors; abort `stop` when the run ends, then await `done`. */
+export function startMonitors(host: MonitorHost): { stop: AbortController; done: Promise<unknown> } {
+  const stop = controller();
+  const selected = Array.isArray(host.config.monitors) ? (host.config.monitors as string[]) : [];
+  const runs = selected.map(async (name) => {
+    const monitor = host.monitors[name];
+    if (!monitor) {
+      host.log(`Monitor "${name}" is not defined by this rollout class; skipped`);
+      return;
+    }
+    const abort = async (reason: string) => {
+      if (stop.signal.aborted) return;
+      host.log(`Monitor ${name} aborts the rollout: ${reason}`);
+      await host.abort(`monitor:${name}`);
+    };
+    const ctx: MonitorContext = {
+      rolloutId: host.rolloutId,
+      config: host.config,
+      signal: stop.signal,
+      log: (line) => host.log(`[monitor ${name}] ${line}`),
+      abort,
+      sleep: (ms) => sleep(ms, stop.signal),
+    };
+    host.log(`Monitor ${name} started`);
+    try {
+      await monitor(ctx);
+    } catch (e) {
+      await abort(`it failed: ${describeError(e).message}`).catch(() => {});
+    }
+  });
+  return { stop, done: Promise.allSettled(runs) };
+}
