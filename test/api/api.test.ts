@@ -68,6 +68,22 @@ describe("reading old rollouts", () => {
   });
 });
 
+describe("server errors", () => {
+  it("a corrupt record gives a JSON 500 and an error page, with no internals, in production", async () => {
+    const { id } = (await server.api<Json>("POST", "/api/rollouts", tree({ noop: true }))).body;
+    const db = createClient({ url: server.dbUrl });
+    await db.execute({ sql: "UPDATE rollout SET config = '{corrupt' WHERE id = ?", args: [id] });
+    db.close();
+    const api = await server.api<Json>("GET", `/api/rollouts/${id}`);
+    expect(api.status).toBe(500);
+    expect(api.body).toEqual({ error: "Internal error: see the server's log" });
+    // The page itself is checked in a browser (test/e2e/errors.test.ts); its HTML carries no internals.
+    const page = await fetch(`${server.url}/rollouts/${id}`);
+    expect(page.status).toBe(500);
+    expect(await page.text()).not.toMatch(/SyntaxError|JSON\.parse|\bat \S+ \(/);
+  });
+});
+
 describe("running", () => {
   it("runs a rollout in the background to finished, with records and timestamps", async () => {
     const { id } = (await server.api<Json>("POST", "/api/rollouts", tree({ seq: [{ noop: "a" }, { noop: "b" }] }))).body;
