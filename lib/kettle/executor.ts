@@ -221,7 +221,13 @@ export class Execution {
         Object.assign(task.records, { revertStartedAt: null });
       }
     }
-    if (inRun) {
+    if (inRun && this.skipRollback) {
+      // The operator asked to keep what ran, whatever stops the run: a crash too.
+      this.log("rollout", `Rollout interrupted; no rollback: ${this.skipRollback}; the tasks that ran are kept as they are`);
+      await this.logs.flush();
+      await this.ensure(endPhase(this.db, this.row.id, this.opts.owner, { status: "finished", at: now(), stopped: true }));
+      this.status = "finished";
+    } else if (inRun) {
       this.log("rollout", "Rollout interrupted; rolling back everything that started");
       await this.ensure(endPhase(this.db, this.row.id, this.opts.owner, { status: "rolling_back", at: now() }));
       this.status = "rolling_back";

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { tempDb, waitFor, type TempDb } from "../helpers/db";
 import { claimLease, claimableRollouts, renewLease, releaseLease } from "@/lib/kettle/store/rollouts";
-import { createRollout, getLog, getRollout, runRollout } from "@/lib/kettle/operations";
+import { createRollout, getLog, getRollout, runRollout, sendSignal } from "@/lib/kettle/operations";
 import { Runner } from "@/lib/kettle/runner";
 
 const kinds = ["fixtures:TreeRollout"];
@@ -93,5 +93,27 @@ describe("leases", () => {
     expect(log).toMatch(/Taken over by instance b:.* from instance a:/);
     expect(done.runner.owner).toBeNull();
     await waitFor(() => a.running.length === 0, { what: "runner a to let go" });
+  });
+
+  it("takeover after skip_rollback keeps what ran instead of rolling it back", async () => {
+    const id = await startedRollout({ seq: [{ noop: "kept" }, { delay: 30 }] });
+    const a = new Runner(t.db, { id: "a", pollMs: 20, signalPollMs: 20, leaseMs: 60_000 }).start();
+    runners.push(a);
+    await waitFor(async () => (await getRollout(t.db, id)).tasks!.children[1].status === "started", { what: "the delay to start" });
+    await sendSignal(t.db, id, "skip_rollback", "alice");
+    await t.db.$client.execute({ sql: "UPDATE rollout SET lease_expires_at = 0 WHERE id = ?", args: [id] });
+    const b = new Runner(t.db, { id: "b", pollMs: 20, signalPollMs: 20, leaseMs: 60_000 }).start();
+    runners.push(b);
+    const done = await waitFor(async () => {
+      const r = await getRollout(t.db, id);
+      return r.status === "finished" && r;
+    }, { what: "the rollout to end without a rollback" });
+    const [kept, delay] = done.tasks!.children;
+    expect(kept.status).toBe("finished");
+    expect(delay.status).toBe("failed");
+    expect(delay.run.error).toMatch(/^Interrupted/);
+    expect(done.rollbackStartedAt).toBeNull();
+    const log = (await getLog(t.db, { rolloutId: String(id), stream: "rollout" })).map((l) => l.line).join("\n");
+    expect(log).toMatch(/no rollback: skip_rollback from alice/);
   });
 });

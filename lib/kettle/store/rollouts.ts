@@ -216,19 +216,21 @@ export type PhaseEnd =
  * stop signal changed the status meanwhile: the caller then rechecks the signals.
  */
 export async function endPhase(db: Db, id: number, owner: string, end: PhaseEnd): Promise<boolean> {
-  const set =
-    end.status === "finished"
-      ? { sql: "status = 'finished', rollout_finished_at = ?, lease_owner = NULL, lease_expires_at = NULL", guard: end.stopped ? "AND status IN ('started', 'aborting_rollout', 'terminating_rollout')" : "AND status = 'started'" }
-      : end.status === "rolling_back"
-        ? { sql: "status = 'rolling_back', rollout_finished_at = COALESCE(rollout_finished_at, ?), rollback_started_at = COALESCE(rollback_started_at, ?)",
-            guard: end.unlessSkipped ? "AND NOT EXISTS (SELECT 1 FROM signal WHERE signal.rollout_id = rollout.id AND signal.name = 'skip_rollback')" : "",
-          }
-        : { sql: `status = '${end.status}', rollback_finished_at = ?, lease_owner = NULL, lease_expires_at = NULL`, guard: "" };
-  const args = end.status === "rolling_back" ? [end.at, end.at] : [end.at];
-  const rs = await db.$client.execute({
-    sql: `UPDATE rollout SET ${set.sql} WHERE id = ? AND lease_owner = ? ${set.guard}`,
-    args: [...args, id, owner],
-  });
+  const releaseLease = "lease_owner = NULL, lease_expires_at = NULL";
+  let set: string;
+  let guard = "";
+  let args: number[] = [end.at];
+  if (end.status === "finished") {
+    set = `status = 'finished', rollout_finished_at = ?, ${releaseLease}`;
+    guard = end.stopped ? "AND status IN ('started', 'aborting_rollout', 'terminating_rollout')" : "AND status = 'started'";
+  } else if (end.status === "rolling_back") {
+    set = "status = 'rolling_back', rollout_finished_at = COALESCE(rollout_finished_at, ?), rollback_started_at = COALESCE(rollback_started_at, ?)";
+    args = [end.at, end.at];
+    if (end.unlessSkipped) guard = "AND NOT EXISTS (SELECT 1 FROM signal WHERE signal.rollout_id = rollout.id AND signal.name = 'skip_rollback')";
+  } else {
+    set = `status = '${end.status}', rollback_finished_at = ?, ${releaseLease}`;
+  }
+  const rs = await db.$client.execute({ sql: `UPDATE rollout SET ${set} WHERE id = ? AND lease_owner = ? ${guard}`, args: [...args, id, owner] });
   return rs.rowsAffected === 1;
 }
 
