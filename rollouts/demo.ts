@@ -5,8 +5,7 @@
 //   KETTLE_ROLLOUT_CLS=rollout:MyRollout,demo:DemoRollout
 import fs from "node:fs";
 import { z } from "zod";
-import { Rollout, ShellTask, SequentialExecTask, gradualExec, gradualSequentialExec, gradualGroups, type Monitor, type Task } from "@/lib/kettle";
-import type { ShellState } from "@/lib/kettle/tasks/shell";
+import { Rollout, ShellTask, SequentialExecTask, gradualExec, gradualSequentialExec, gradualGroups, type Monitor, type ShellState, type Task } from "@/lib/kettle";
 
 const hostPattern = /^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/;
 

@@ -9,6 +9,8 @@ import {
   SequentialExecTask,
   ParallelExecTask,
   ShellTask,
+  gradualExec,
+  gradualSequentialExec,
   type TaskContext,
   type Monitor,
 } from "@/lib/kettle";
@@ -161,8 +163,7 @@ export class GradualRollout extends Rollout<z.infer<typeof gradualConfig>> {
   static title = "Test fixture: a gradual rollout of no-ops";
   static configSchema = gradualConfig;
 
-  async generateTasks() {
-    const { gradualExec, gradualSequentialExec } = await import("@/lib/kettle/gradual");
+  generateTasks() {
     const make = this.config.sequential ? gradualSequentialExec : gradualExec;
     return make(this.config.items, (item) => new NoopTask({ label: item }), { seconds: this.config.delaySeconds ?? 0.05 });
   }

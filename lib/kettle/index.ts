@@ -4,7 +4,7 @@ export { Rollout, type RolloutClass, type Monitor, type MonitorContext } from ".
 export { DelayTask, formatDuration } from "./tasks/delay";
 export { SequentialExecTask } from "./tasks/sequential";
 export { ParallelExecTask } from "./tasks/parallel";
-export { ShellTask } from "./tasks/shell";
+export { ShellTask, type ShellState } from "./tasks/shell";
 export { gradualExec, gradualSequentialExec, gradualGroups } from "./gradual";
 export { CommandFailed, type ExecOptions, type ExecResult } from "./exec";
 export type { TaskStatus, RolloutStatus } from "./status";
