@@ -1,37 +1,25 @@
 // The rollout page warns when the runner that owns a running rollout has gone
 // silent (its lease expired). The server here polls for work only once a
 // minute, so nothing takes the rollout over while the page is looked at.
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { createClient } from "@libsql/client";
-import type { Browser } from "playwright-core";
-import { startServer, type TestServer } from "../helpers/server";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
+import { screenshotPath, serverAndBrowser } from "../helpers/browser";
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer({ env: { KETTLE_POLL_MS: "60000" } }), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser({ env: { KETTLE_POLL_MS: "60000" } });
 
 test("an owner gone silent is shown as a warning", async () => {
-  const created = await server.api<{ id: number }>("POST", "/api/rollouts", {});
+  const created = await env.server.api<{ id: number }>("POST", "/api/rollouts", {});
   expect(created.status).toBe(201);
   const id = created.body.id;
   const now = Date.now();
-  const db = createClient({ url: server.dbUrl });
+  const db = createClient({ url: env.server.dbUrl });
   await db.execute({
     sql: `UPDATE rollout SET status = 'started', rollout_started_at = ?, lease_owner = 'ghost-host:4242', heartbeat_at = ?, lease_expires_at = ? WHERE id = ?`,
     args: [now - 40_000, now - 30_000, now - 20_000, id],
   });
   db.close();
-  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-  await page.goto(`${server.url}/rollouts/${id}`);
+  const page = await env.browser.newPage({ viewport: { width: 1200, height: 800 } });
+  await page.goto(`${env.server.url}/rollouts/${id}`);
   const warning = page.getByTestId("owner-silent");
   await warning.waitFor();
   const text = await warning.textContent();

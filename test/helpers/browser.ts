@@ -1,5 +1,7 @@
 // Debian's Chromium driven by playwright-core (no browser download here).
+import { afterAll, beforeAll } from "vitest";
 import { chromium, type Browser } from "playwright-core";
+import { startServer, type ServerOptions, type TestServer } from "./server";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,4 +30,20 @@ export async function launchBrowser(): Promise<Browser> {
 export function screenshotPath(name: string): string {
   fs.mkdirSync(outputDir, { recursive: true });
   return path.join(outputDir, `${name}.png`);
+}
+
+/**
+ * Starts a server (production build) and a browser for a test file's tests and
+ * stops both after them. The returned object is filled in by beforeAll.
+ */
+export function serverAndBrowser(options: ServerOptions = {}): { server: TestServer; browser: Browser } {
+  const ctx = {} as { server: TestServer; browser: Browser };
+  beforeAll(async () => {
+    [ctx.server, ctx.browser] = await Promise.all([startServer(options), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.stop();
+  });
+  return ctx;
 }
