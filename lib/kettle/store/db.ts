@@ -20,9 +20,10 @@ export function openDb(url: string, authToken?: string): Db {
     // One connection per process: every statement is a short synchronous call, and
     // the per-connection PRAGMAs below then hold for all of them. `timeout` is the
     // busy timeout, set for any connection the client (re)opens.
-    const client = retryingWhenBusy(createClient({ url, authToken, concurrency: 1, timeout: 10_000 }));
+    const local = url.startsWith("file:");
+    const client = retryingWhenBusy(createClient(local ? { url, concurrency: 1, timeout: 10_000 } : { url, authToken }));
     const db = drizzle(client, { schema }) as Db;
-    const ready = url.startsWith("file:")
+    const ready = local
       ? client
           .executeMultiple("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
           .then(() => undefined)
