@@ -109,6 +109,8 @@ export class Runner {
     return leases.filter((l) => !processAlive(l.pid)).map((l) => ({ id: l.id, previousOwner: l.owner, ownerIsDead: true }));
   }
   private lastDeadCheck = 0;
+  /** The last reason logged for a rollout this runner could not load. */
+  private readonly cannotRun = new Map<number, string>();
 
   private async execute(id: number, previousOwner: string | null, entry: { execution?: Execution }) {
     const row = await getRolloutRow(this.db, id);
@@ -131,8 +133,13 @@ export class Runner {
         takeoverFrom: fresh ? undefined : previousOwner,
       });
     } catch (e) {
-      // Cannot load it here (a missing class or task kind): say so and let the lease lapse for a runner that can.
-      await appendLog(this.db, id, null, "rollout", `Instance ${this.id} cannot run this rollout: ${describeError(e).message}`).catch(() => {});
+      // Cannot load it here (a missing class or task kind): say so, once per reason, and let the
+      // lease lapse for a runner that can (or for this one, once the code is back).
+      const message = `Instance ${this.id} cannot run this rollout: ${describeError(e).message}`;
+      if (this.cannotRun.get(id) !== message) {
+        this.cannotRun.set(id, message);
+        await appendLog(this.db, id, null, "rollout", message).catch(() => {});
+      }
       throw e;
     }
     entry.execution = execution;

@@ -116,4 +116,20 @@ describe("leases", () => {
     const log = (await getLog(t.db, { rolloutId: String(id), stream: "rollout" })).map((l) => l.line).join("\n");
     expect(log).toMatch(/no rollback: skip_rollback from alice/);
   });
+
+  it("a rollout whose class is gone is retried, and the reason is logged once, not at every retry", async () => {
+    const id = await startedRollout({ noop: true });
+    await t.db.$client.execute({ sql: "UPDATE rollout SET kind = 'fixtures:GoneRollout' WHERE id = ?", args: [id] });
+    const a = new Runner(t.db, { id: "a", pollMs: 20, signalPollMs: 20, leaseMs: 60_000 }).start();
+    runners.push(a);
+    const leaseOf = async () => Number((await t.db.$client.execute({ sql: "SELECT lease_expires_at AS e FROM rollout WHERE id = ?", args: [id] })).rows[0].e);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await waitFor(async () => (await leaseOf()) > 0, { what: `attempt ${attempt + 1} to claim it` });
+      await waitFor(() => a.running.length === 0, { what: "the attempt to give up" });
+      await t.db.$client.execute({ sql: "UPDATE rollout SET lease_expires_at = 0 WHERE id = ?", args: [id] });
+    }
+    const lines = (await getLog(t.db, { rolloutId: String(id), stream: "rollout" })).map((l) => l.line);
+    expect(lines.filter((l) => /cannot run this rollout: .*no Rollout subclass exported as "GoneRollout"/.test(l))).toHaveLength(1);
+    expect((await getRollout(t.db, id)).status).toBe("started");
+  });
 });
