@@ -4,7 +4,6 @@ import { z } from "zod";
 import type { Db } from "./store/db";
 import { resolveRolloutClass, type RolloutKind } from "./registry";
 import {
-  getRolloutRow,
   hideRollout,
   insertRollout,
   insertSignal,
@@ -282,11 +281,6 @@ export async function listRollouts(db: Db, opts: { hidden?: boolean; page?: numb
   const page = Math.max(opts.page ?? 1, 1);
   const { rows, total } = await listRolloutRows(db, { hidden: opts.hidden, limit: perPage, offset: (page - 1) * perPage });
   return { rollouts: rows.map(summary), page, perPage, total, pages: Math.max(1, Math.ceil(total / perPage)) };
-}
-
-export async function latestRollout(db: Db): Promise<RolloutSummary | null> {
-  const row = await getRolloutRow(db, "latest");
-  return row ? summary(row) : null;
 }
 
 export function parseId(idParam: string | number): number | "latest" {

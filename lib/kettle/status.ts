@@ -35,7 +35,6 @@ export const activeStatuses: RolloutStatus[] = [
 ];
 export const runPhaseStatuses: RolloutStatus[] = ["started", "aborting_rollout", "terminating_rollout"];
 export const rollbackPhaseStatuses: RolloutStatus[] = ["rolling_back", "aborting_rollback", "terminating_rollback"];
-export const doneStatuses: RolloutStatus[] = ["finished", "rolled_back", "rollback_failed"];
 
 export type TaskRecords = {
   runStartedAt: number | null;

@@ -4,7 +4,7 @@
 import { desc, eq, sql } from "drizzle-orm";
 import type { Db } from "./db";
 import { rollout, signal } from "./schema";
-import { activeStatuses, type RolloutStatus } from "../status";
+import { activeStatuses } from "../status";
 import { signals, type SignalName } from "../signals";
 import { treeInserts } from "./tasks";
 import type { Task } from "../task";
@@ -232,10 +232,5 @@ export async function endPhase(db: Db, id: number, owner: string, end: PhaseEnd)
   }
   const rs = await db.$client.execute({ sql: `UPDATE rollout SET ${set} WHERE id = ? AND lease_owner = ? ${guard}`, args: [...args, id, owner] });
   return rs.rowsAffected === 1;
-}
-
-export async function statusOf(db: Db, id: number): Promise<RolloutStatus> {
-  const row = await db.select({ status: rollout.status }).from(rollout).where(eq(rollout.id, id));
-  return row[0].status as RolloutStatus;
 }
 
