@@ -14,7 +14,7 @@ import { now } from "./clock";
 import { runPhaseStatuses, rollbackPhaseStatuses, type RolloutStatus } from "./status";
 import type { SignalName } from "./signals";
 import { registerProcess, unregisterProcess } from "./store/processes";
-import { controller, raceTerm, sleep } from "./waiting";
+import { controller, raceTerm, sleep, UnderWay } from "./waiting";
 import { startMonitors } from "./monitors";
 
 export type ExecutionOptions = {
@@ -52,10 +52,14 @@ export class Execution {
   /** The same for the rollback (abort_rollback / term_rollback). */
   private rollbackStopCause: string | null = null;
   private rollbackFailed = false;
-  /** Task runs and reverts under way (see inFlight). */
-  private readonly tasksUnderWay = new Set<Promise<unknown>>();
-  /** Commands running now (ctx.exec). */
-  private readonly commands = new Set<Promise<unknown>>();
+  /**
+   * Task runs and reverts under way. On term a parent stops waiting for its children at once;
+   * a phase then waits until every child has written its record, so that no record is written
+   * after the rollout's status says it is done (nor refused for a lost lease).
+   */
+  private readonly tasksUnderWay = new UnderWay();
+  /** Commands running now (ctx.exec), so that a term can wait until they are gone. */
+  private readonly commands = new UnderWay();
   private resuming = false;
   private status: RolloutStatus;
   private readonly host = os.hostname();
@@ -125,7 +129,7 @@ export class Execution {
     } finally {
       // term stops waiting for tasks at once; their commands are being killed: let them go first.
       if (this.run.term.signal.aborted) await this.commandsGone("rollout");
-      await this.tasksSettled();
+      await this.tasksUnderWay.settled();
       monitors.stop.abort();
       // A monitor that ignores its signal must not hold the rollout up.
       const gave = controller();
@@ -174,7 +178,7 @@ export class Execution {
     this.log("rollback", `Rollback started: reverting every task that started${this.resuming ? " (reverts already done are kept)" : ""}`);
     if (this.root.status !== "not_started") await this.revertTask(this.root);
     if (this.rollback.term.signal.aborted) await this.commandsGone("rollback");
-    await this.tasksSettled();
+    await this.tasksUnderWay.settled();
     if (this.detached.signal.aborted) throw new LeaseLost("detached");
     await this.logs.flush();
     const status = this.rollbackFailed ? "rollback_failed" : "rolled_back";
@@ -249,24 +253,16 @@ export class Execution {
       startedAt,
       log,
       sleep: (ms) => sleep(ms, signals.abort.signal, signals.term.signal),
-      exec: (command, options?: ExecOptions) => this.track(this.exec(task, command, options ?? {}, log, signals.term.signal)),
+      exec: (command, options?: ExecOptions) => this.commands.add(this.exec(task, command, options ?? {}, log, signals.term.signal)),
       run: (child) => this.runTask(child),
       revert: (child) => this.revertTask(child),
     };
   }
 
-  /** Keeps count of the commands running, so that a term can wait until they are gone. */
-  private track<T>(command: Promise<T>): Promise<T> {
-    this.commands.add(command);
-    const forget = () => this.commands.delete(command);
-    command.then(forget, forget);
-    return command;
-  }
-
   /** Waits until every command killed by term has exited (SIGKILL comes after a short grace). */
   private async commandsGone(stream: "rollout" | "rollback") {
     if (this.commands.size) this.log(stream, `Waiting for ${this.commands.size} terminated command(s) to exit`);
-    while (this.commands.size) await Promise.allSettled([...this.commands]);
+    await this.commands.settled();
   }
 
   private async exec(task: Task, command: string[], options: ExecOptions, log: (l: string) => void, term: AbortSignal) {
@@ -287,28 +283,12 @@ export class Execution {
 
   /** Runs a task and records it; throws when it fails. */
   runTask(task: Task): Promise<unknown> {
-    return this.inFlight(this.runTaskNow(task));
+    return this.tasksUnderWay.add(this.runTaskNow(task));
   }
 
   /** Reverts a task that started and records it. Never throws (but a lost lease): says whether it worked. */
   revertTask(task: Task): Promise<boolean> {
-    return this.inFlight(this.revertTaskNow(task));
-  }
-
-  /**
-   * Keeps count of the task runs and reverts under way. On term a parent stops waiting for its
-   * children at once; the phase then waits here until every child has written its record, so that
-   * no record is written after the rollout's status says it is done (nor refused for a lost lease).
-   */
-  private inFlight<T>(work: Promise<T>): Promise<T> {
-    this.tasksUnderWay.add(work);
-    const forget = () => this.tasksUnderWay.delete(work);
-    work.then(forget, forget);
-    return work;
-  }
-
-  private async tasksSettled() {
-    while (this.tasksUnderWay.size) await Promise.allSettled([...this.tasksUnderWay]);
+    return this.tasksUnderWay.add(this.revertTaskNow(task));
   }
 
   private async runTaskNow(task: Task): Promise<unknown> {

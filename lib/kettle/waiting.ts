@@ -44,3 +44,23 @@ export function raceTerm<T>(fn: () => Promise<T> | T, term: AbortSignal, message
       .finally(() => term.removeEventListener("abort", stop));
   });
 }
+
+/** Work under way: add promises as they start, then wait until all of them, and any added meanwhile, have settled. */
+export class UnderWay {
+  private readonly pending = new Set<Promise<unknown>>();
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  add<T>(work: Promise<T>): Promise<T> {
+    this.pending.add(work);
+    const forget = () => this.pending.delete(work);
+    work.then(forget, forget);
+    return work;
+  }
+
+  async settled(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+}
