@@ -42,8 +42,24 @@ const isSubclass = (value: unknown, base: abstract new (...args: never[]) => unk
 
 export type RolloutKind = { kind: string; title: string; cls: RolloutClass };
 
-/** Resolves "module:Export" to a Rollout subclass, or says what is missing and what exists. */
-export async function resolveRolloutClass(kind: string): Promise<RolloutKind> {
+const resolved = new Map<string, Promise<RolloutKind>>();
+
+/**
+ * Resolves "module:Export" to a Rollout subclass, or says what is missing and
+ * what exists. Found classes are kept: every status read asks (modules are
+ * loaded once per process anyway); misses are looked up again.
+ */
+export function resolveRolloutClass(kind: string): Promise<RolloutKind> {
+  let found = resolved.get(kind);
+  if (!found) {
+    found = lookUpRolloutClass(kind);
+    resolved.set(kind, found);
+    found.catch(() => resolved.delete(kind));
+  }
+  return found;
+}
+
+async function lookUpRolloutClass(kind: string): Promise<RolloutKind> {
   const [moduleName, exportName] = kind.split(":");
   const modules = listModules();
   if (!modules.includes(moduleName)) {

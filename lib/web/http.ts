@@ -34,7 +34,8 @@ export function userOf(req: Request | Headers): string | null {
 function crossSite(req: NextRequest): boolean {
   if (req.headers.get("sec-fetch-site") === "cross-site") return true;
   const origin = req.headers.get("origin");
-  if (!origin || origin === "null") return origin === "null";
+  if (origin === null) return false; // not from a page: a script, curl
+  if (origin === "null") return true; // an opaque origin: a sandboxed frame, a file
   const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
   try {
     return new URL(origin).host !== host;

@@ -10,16 +10,26 @@ const FRESH_MS = 200;
 type Entry = { at: number; body: Promise<string> };
 const cache = new Map<number, Entry>();
 
-export async function rolloutJson(db: Db, idParam: string): Promise<string> {
+/**
+ * A rollout's view as the API sends it. `fresh`, after a change made through
+ * this instance: built now, and the cached one dropped (not replaced, so the
+ * next poll reads whatever else changed meanwhile too).
+ */
+export async function rolloutJson(db: Db, idParam: string | number, { fresh = false } = {}): Promise<string> {
   let id = parseId(idParam);
   if (id === "latest") id = (await requireRolloutRow(db, "latest")).id;
+  if (fresh) {
+    cache.delete(id);
+    return serialiseRollout(await getRollout(db, id));
+  }
   const at = Date.now();
   const hit = cache.get(id);
   if (hit && at - hit.at < FRESH_MS) return hit.body;
   // Concurrent pollers share one build; a failed build is not kept.
   const body = getRollout(db, id).then(serialiseRollout);
-  cache.set(id, { at, body });
-  body.catch(() => cache.delete(id));
+  const entry = { at, body };
+  cache.set(id, entry);
+  body.catch(() => cache.get(id) === entry && cache.delete(id));
   if (cache.size > 100) for (const [key, entry] of cache) if (at - entry.at >= FRESH_MS) cache.delete(key);
   return body;
 }
@@ -28,14 +38,13 @@ export async function rolloutJson(db: Db, idParam: string): Promise<string> {
 // tree is then about 40% of the size, which is most of what a poll costs.
 const omittedWhenNull = new Set(["startedAt", "finishedAt", "result", "failedAt", "error", "trace", "progress"]);
 
-/** A rollout view as the API sends it. */
-export function serialiseRollout(view: RolloutView): string {
+function serialiseRollout(view: RolloutView): string {
   return JSON.stringify(view, (key, value) => (value === null && omittedWhenNull.has(key) ? undefined : value));
 }
 
-/** A rollout view as a JSON response. */
-export function rolloutResponse(view: RolloutView, status = 200): Response {
-  return new Response(serialiseRollout(view), { status, headers: { "content-type": "application/json" } });
+/** A rollout's view as a JSON response (`fresh` after a change made through this instance). */
+export async function rolloutResponse(db: Db, id: string | number, { status = 200, fresh = false } = {}): Promise<Response> {
+  return new Response(await rolloutJson(db, id, { fresh }), { status, headers: { "content-type": "application/json" } });
 }
 
 /** Drops a rollout's cached view after a change made through this instance. */

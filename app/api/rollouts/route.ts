@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { rolloutResponse } from "@/lib/web/rollout-cache";
 import { route, readJson } from "@/lib/web/http";
-import { createRollout, getRollout, listRollouts } from "@/lib/kettle/operations";
+import { createRollout, listRollouts } from "@/lib/kettle/operations";
 import { badInput } from "@/lib/kettle/errors";
 
 export const dynamic = "force-dynamic";
@@ -22,7 +22,7 @@ export const POST = route(
       throw badInput("config must be a JSON object");
     }
     const id = await createRollout(db, { kind: body.kind as string | undefined, config: body.config, user });
-    return rolloutResponse(await getRollout(db, id), 201);
+    return rolloutResponse(db, id, { status: 201, fresh: true });
   },
   { mutation: true },
 );

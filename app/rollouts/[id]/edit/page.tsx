@@ -1,11 +1,8 @@
 import Link from "next/link";
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
-import { database } from "@/lib/kettle/store/db";
-import { getRollout } from "@/lib/kettle/operations";
+import { loadRollout } from "@/lib/web/pages";
 import { resolveRolloutClass } from "@/lib/kettle/registry";
 import { describeRolloutClass } from "@/lib/kettle/config-form";
-import { KettleError } from "@/lib/kettle/errors";
 import { ConfigForm } from "@/components/config-form";
 import { StatusBadge } from "@/components/status-badge";
 import { ui } from "@/lib/web/ui";
@@ -18,11 +15,7 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 
 export default async function EditRollout({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const db = await database();
-  const view = await getRollout(db, id).catch((e) => {
-    if (e instanceof KettleError && e.kind === "not_found") notFound();
-    throw e;
-  });
+  const view = await loadRollout(id);
   const kind = await resolveRolloutClass(view.kind);
   return (
     <div className="mx-auto max-w-3xl space-y-5">

@@ -1,6 +1,6 @@
-import { forgetRollout, rolloutResponse } from "@/lib/web/rollout-cache";
+import { rolloutResponse } from "@/lib/web/rollout-cache";
 import { route, wakeRunner } from "@/lib/web/http";
-import { getRollout, parseId, runRollout } from "@/lib/kettle/operations";
+import { parseId, runRollout } from "@/lib/kettle/operations";
 import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
 
 export const dynamic = "force-dynamic";
@@ -9,9 +9,8 @@ export const POST = route<{ id: string }>(
   async ({ db, params, user }) => {
     const { id } = await requireRolloutRow(db, parseId(params.id));
     await runRollout(db, id, user);
-    forgetRollout(id);
     wakeRunner();
-    return rolloutResponse(await getRollout(db, id), 202);
+    return rolloutResponse(db, id, { status: 202, fresh: true });
   },
   { mutation: true },
 );
