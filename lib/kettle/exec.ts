@@ -36,14 +36,11 @@ export function execCommand(command: string[], { cwd, env, killGraceMs = 2000 }:
       stdio: ["ignore", "pipe", "pipe"],
     });
     const pid = child.pid;
-    const tail: string[] = [];
-    const output: string[] = [];
+    const output: string[] = []; // the last 1000 lines
     const onLine = (line: string) => {
       log(line);
       output.push(line);
       if (output.length > 1000) output.shift();
-      tail.push(line);
-      if (tail.length > TAIL_LINES) tail.shift();
     };
     const partial = ["", ""]; // the unfinished last line of stdout and of stderr
     const flushPartial = (i: number) => {
@@ -93,7 +90,7 @@ export function execCommand(command: string[], { cwd, env, killGraceMs = 2000 }:
       }
       if (killTimer) clearTimeout(killTimer);
       if (exitCode === 0) resolve({ exitCode, output });
-      else reject(new CommandFailed(exitCode, signal, tail, command));
+      else reject(new CommandFailed(exitCode, signal, output.slice(-TAIL_LINES), command));
     };
     child.on("close", finish);
     child.on("exit", (exitCode, signal) => {
