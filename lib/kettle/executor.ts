@@ -7,6 +7,9 @@ import { Task, type TaskContext } from "./task";
 import type { RolloutClass } from "./rollout";
 import { TaskRecorder, LeaseLost, type Phase } from "./store/tasks";
 import { endPhase, insertSignal, renewLease, signalsAndOwner, type RolloutRow } from "./store/rollouts";
+import { pause, pauseByOwner, unhandledDecisions, unpauseByOwner, type PausedReason } from "./store/decisions";
+import { Steering } from "./steering";
+import { backoffMs, onFailureOf, recoveryOf, retryPolicyOf, type OnFailure } from "./phases";
 import { LogWriter, type LogStream } from "./store/logs";
 import { execCommand, type ExecOptions } from "./exec";
 import { describeError, KettleError } from "./errors";
@@ -27,6 +30,10 @@ export type ExecutionOptions = {
 
 /** How long the end of a run waits for its monitors to notice that it ended. */
 const MONITOR_GRACE_MS = 2000;
+
+type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown; message: string };
+
+const formatMs = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`);
 
 const asText = (value: unknown): string | null => {
   if (value === undefined || value === null) return null;
@@ -61,6 +68,10 @@ export class Execution {
   /** Commands running now (ctx.exec), so that a term can wait until they are gone. */
   private readonly commands = new UnderWay();
   private resuming = false;
+  /** Tasks a restart interrupted that cannot carry on: with onFailure "pause" they wait for a decision. */
+  private readonly interrupted = new Set<number>();
+  private readonly steering: Steering;
+  private readonly onFailure: OnFailure;
   private status: RolloutStatus;
   private readonly host = os.hostname();
 
@@ -74,6 +85,8 @@ export class Execution {
     this.recorder = new TaskRecorder(db, row.id, opts.owner);
     this.logs = new LogWriter(db);
     this.status = row.status as RolloutStatus;
+    this.steering = new Steering(db, row.id, opts.owner, (line) => this.log("rollout", line));
+    this.onFailure = onFailureOf(cls);
   }
 
   get rolloutId() {
@@ -119,6 +132,10 @@ export class Execution {
       monitors: this.cls.monitors ?? {},
       log: (line) => this.log("rollout", line),
       abort: (by) => this.sendOwnSignal("abort_rollout", by),
+      pause: async (by, message) => {
+        await pause(this.db, this.row.id, "pause_rollout", by, { kind: "monitor", message, by }, now(), message);
+        await this.pollSignals();
+      },
     });
     let failure: string | null = null;
     try {
@@ -197,7 +214,12 @@ export class Execution {
     this.status = status;
   }
 
-  /** After a crash or a handover: make the records tell the truth, then carry on. */
+  /**
+   * After a crash or a handover: make the records tell the truth, then carry on.
+   * Interrupted tasks that can resume (delays, approval gates, groups, kinds that
+   * say so) simply carry on; any other is marked failed, and the rollout's
+   * onFailure says what follows: a pause for a decision, or the rollback.
+   */
   private async recover() {
     const who = this.opts.takeoverFrom ? `instance ${this.opts.takeoverFrom}` : "a runner that shut down";
     const inRun = runPhaseStatuses.includes(this.status);
@@ -206,37 +228,46 @@ export class Execution {
     const stream = inRun ? "rollout" : "rollback";
     if (!anyStarted && inRun) return; // nothing ran yet: simply start
     this.log(stream, `Taken over by instance ${this.opts.owner} on ${this.host} from ${who}`);
-    if (inRun && this.cls.resumeAfterCrash) {
-      this.resuming = true;
-      this.log("rollout", "Resuming: finished tasks are kept, interrupted ones run again, delays continue with the time left");
-      return;
-    }
     for (const task of tasks) {
-      if (task.status === "started") {
-        const at = now();
-        const message = `Interrupted: ${who} stopped while this task ran`;
-        await this.recorder.failed(task, "run", at, message, null);
-        Object.assign(task.records, { runFailedAt: at, runError: message });
-        this.logs.write(this.row.id, task.id, "run", message);
-      }
       if (task.status === "rolling_back") {
         this.logs.write(this.row.id, task.id, "revert", `Interrupted: ${who} stopped during this revert; reverting again`);
         await this.recorder.resetRevert(task);
         Object.assign(task.records, { revertStartedAt: null });
       }
     }
-    if (inRun && this.skipRollback) {
+    if (!inRun) {
+      this.resuming = true; // reverts already done are kept
+      return;
+    }
+    const recovery = recoveryOf(tasks, this.cls);
+    this.resuming = true;
+    if (recovery.plan === "resume") {
+      this.log("rollout", "Resuming: finished tasks are kept, interrupted ones carry on, delays continue with the time left");
+      return;
+    }
+    for (const task of recovery.failed) {
+      const at = now();
+      const message = `Interrupted: ${who} stopped while this task ran`;
+      await this.recorder.failed(task, "run", at, message, null);
+      Object.assign(task.records, { runFailedAt: at, runError: message });
+      this.logs.write(this.row.id, task.id, "run", message);
+      this.interrupted.add(task.id!);
+    }
+    if (recovery.plan === "pause" && !this.skipRollback) {
+      this.log("rollout", `Resuming: ${recovery.failed.map((t) => `task ${t.id}`).join(", ")} cannot simply carry on, so the rollout pauses for a decision on it`);
+      return;
+    }
+    this.resuming = false;
+    if (this.skipRollback) {
       // The operator asked to keep what ran, whatever stops the run: a crash too.
       this.log("rollout", `Rollout interrupted; no rollback: ${this.skipRollback}; the tasks that ran are kept as they are`);
       await this.logs.flush();
       await this.ensure(endPhase(this.db, this.row.id, this.opts.owner, { status: "finished", at: now(), stopped: true }));
       this.status = "finished";
-    } else if (inRun) {
+    } else {
       this.log("rollout", "Rollout interrupted; rolling back everything that started");
       await this.ensure(endPhase(this.db, this.row.id, this.opts.owner, { status: "rolling_back", at: now() }));
       this.status = "rolling_back";
-    } else {
-      this.resuming = true; // reverts already done are kept
     }
   }
 
@@ -244,19 +275,45 @@ export class Execution {
 
   private context(task: Task, phase: Phase, startedAt: number): TaskContext {
     const signals = phase === "run" ? this.run : this.rollback;
+    const stops = [signals.abort.signal, signals.term.signal];
     const stream: LogStream = phase;
     const log = (line: string) => this.logs.write(this.row.id, task.id, stream, line);
+    const run = phase === "run";
     return {
       abort: signals.abort.signal,
       term: signals.term.signal,
       phase,
       startedAt,
+      activeMs: () => {
+        // Only a run pauses; the paused time so far is recorded, the current pause is not yet.
+        if (!run) return now() - startedAt;
+        const end = this.steering.since ?? now();
+        return Math.max(0, end - startedAt - task.records.pausedMs);
+      },
       log,
-      sleep: (ms) => sleep(ms, signals.abort.signal, signals.term.signal),
+      sleep: (ms) => (run ? this.steering.sleep(ms, ...stops) : sleep(ms, ...stops)),
       exec: (command, options?: ExecOptions) => this.commands.add(this.exec(task, command, options ?? {}, log, signals.term.signal)),
       run: (child) => this.runTask(child),
       revert: (child) => this.revertTask(child),
+      waitForApproval: (timeoutMs) => this.waitForApproval(task, log, timeoutMs),
     };
+  }
+
+  private async waitForApproval(task: Task, log: (line: string) => void, timeoutMs?: number) {
+    if (this.run.abort.signal.aborted || this.run.term.signal.aborted) throw new Error("The run is stopping: no approval asked");
+    if (!task.records.waitingAt) {
+      const at = now();
+      await this.recorder.waiting(task, at);
+      task.records.waitingAt = at;
+    }
+    await this.logs.flush(); // so whoever sees the task waiting finds why in its log
+    const d = await this.steering.waitFor(task.id!, ["approve", "reject"], [this.run.abort.signal, this.run.term.signal, this.detached.signal], timeoutMs);
+    if (this.detached.signal.aborted) throw new LeaseLost("detached");
+    if (!d && (this.run.abort.signal.aborted || this.run.term.signal.aborted)) {
+      log("Stopped while waiting for approval");
+      throw new Error("The run stopped while this task waited for approval");
+    }
+    return d ? { approved: d.action === "approve", by: d.by, comment: d.comment } : null;
   }
 
   /** Waits until every command killed by term has exited (SIGKILL comes after a short grace). */
@@ -293,34 +350,128 @@ export class Execution {
 
   private async runTaskNow(task: Task): Promise<unknown> {
     const r = task.records;
-    if (r.runFinishedAt && this.resuming) return r.runResult;
-    if (r.runStartedAt && !(this.resuming && task.status === "started")) {
+    if (this.resuming && (r.runFinishedAt || r.skippedAt)) return r.runResult;
+    const awaitsDecision = this.resuming && task.status === "failed" && this.onFailure === "pause" && task.children.length === 0;
+    if (r.runStartedAt && !(this.resuming && (task.status === "started" || task.status === "waiting")) && !awaitsDecision) {
       throw new Error(`Task ${task.id} (${task.description()}) has already run`);
     }
     if (this.detached.signal.aborted) throw new LeaseLost("detached");
-    const term = this.run.term.signal;
+    const policy = retryPolicyOf(task);
     let startedAt = r.runStartedAt;
-    if (startedAt) {
+    let outcome: Outcome | null = null;
+    if (awaitsDecision) {
+      outcome = { ok: false, error: new Error(r.runError ?? "failed"), message: r.runError ?? "failed" };
+    } else if (startedAt) {
       this.logs.write(this.row.id, task.id, "run", "Running again after a takeover");
     } else {
-      // No new task starts once the run is stopping (abort, term, or a task failed).
-      if (term.aborted || this.run.abort.signal.aborted) {
-        throw new Error(`Task ${task.id} (${task.description()}) not started: the run is stopping (${this.stopCause ?? (term.aborted ? "term" : "abort")})`);
+      startedAt = await this.start(task);
+    }
+    // Each pass: one attempt (unless it already ended before a takeover), then what its failure leads to.
+    for (let tries = awaitsDecision ? Infinity : 1; ; tries++) {
+      outcome ??= await this.perform(task, "run", startedAt!);
+      if (outcome.ok) return outcome.result;
+      const stopping = () => this.run.abort.signal.aborted || this.run.term.signal.aborted;
+      if (policy && tries < policy.attempts && !stopping()) {
+        const wait = backoffMs(policy, tries);
+        this.logs.write(this.row.id, task.id, "run", `Attempt ${tries} of ${policy.attempts} failed; trying again in ${formatMs(wait)}`);
+        if (await this.steering.sleep(wait, this.run.abort.signal, this.run.term.signal)) {
+          startedAt = await this.nextAttempt(task, `Attempt ${tries + 1} of ${policy.attempts}`);
+          outcome = null;
+          continue;
+        }
       }
-      startedAt = now();
-      r.runStartedAt = startedAt; // at once, so that a second run, even a concurrent one, is refused
-      await this.recorder.started(task, "run", startedAt);
-      this.logs.write(this.row.id, task.id, "run", "Started");
+      if (this.onFailure === "pause" && task.children.length === 0 && !stopping()) {
+        const decision = await this.decideOnFailure(task, outcome.message);
+        if (decision === "retry") {
+          startedAt = await this.nextAttempt(task, "Retried by a decision");
+          await this.afterDecision(task);
+          outcome = null;
+          tries = 0;
+          continue;
+        }
+        if (decision === "skip") {
+          const at = now();
+          await this.recorder.skipped(task, at);
+          r.skippedAt = at;
+          this.logs.write(this.row.id, task.id, "run", "Skipped: the run carries on as if this task had finished");
+          await this.afterDecision(task);
+          return null;
+        }
+      }
+      if (task.children.length === 0) this.log("rollout", `Task ${task.id} (${task.description()}) failed: ${outcome.message}`);
+      // A failing task stops the run: nothing new starts, delays end, running commands finish.
+      if (!this.stopCause) {
+        this.stopCause = `the failure of task ${task.id} (${task.description()}): ${outcome.message}`;
+        this.run.abort.abort();
+      }
+      throw outcome.error;
     }
-    const outcome = await this.perform(task, "run", startedAt);
-    if (outcome.ok) return outcome.result;
-    if (task.children.length === 0) this.log("rollout", `Task ${task.id} (${task.description()}) failed: ${outcome.message}`);
-    // A failing task stops the run: nothing new starts, delays end, running commands finish.
-    if (!this.stopCause) {
-      this.stopCause = `the failure of task ${task.id} (${task.description()}): ${outcome.message}`;
-      this.run.abort.abort();
+  }
+
+  /** Records a task's start once the run is not paused; refuses when the run is stopping. */
+  private async start(task: Task): Promise<number> {
+    const stops = [this.run.abort.signal, this.run.term.signal, this.detached.signal];
+    for (;;) {
+      if (this.steering.isPaused) await this.steering.gate(...stops); // (no await otherwise: see runStartedAt below)
+      if (task.records.runStartedAt) throw new Error(`Task ${task.id} (${task.description()}) has already run`);
+      if (this.detached.signal.aborted) throw new LeaseLost("detached");
+      // No new task starts once the run is stopping (abort, term, or a task failed).
+      if (this.run.term.signal.aborted || this.run.abort.signal.aborted) {
+        throw new Error(`Task ${task.id} (${task.description()}) not started: the run is stopping (${this.stopCause ?? (this.run.term.signal.aborted ? "term" : "abort")})`);
+      }
+      const at = now();
+      task.records.runStartedAt = at; // at once, so that a second run, even a concurrent one, is refused
+      if ((await this.recorder.startedUnlessPaused(task, at)) === "ok") {
+        this.logs.write(this.row.id, task.id, "run", "Started");
+        return at;
+      }
+      task.records.runStartedAt = null;
+      this.steering.setPaused(true, null); // paused a moment ago: wait for the resume like the others
     }
-    throw outcome.error;
+  }
+
+  /** Starts a new attempt of a failed task, keeping the last one among its attempts. */
+  private async nextAttempt(task: Task, why: string): Promise<number> {
+    const r = task.records;
+    const attempts = [...r.attempts, { startedAt: r.runStartedAt!, finishedAt: r.runFinishedAt, failedAt: r.runFailedAt, error: r.runError }];
+    const at = now();
+    await this.recorder.newAttempt(task, attempts, at);
+    Object.assign(r, { attempts, runStartedAt: at, runFinishedAt: null, runResult: null, runFailedAt: null, runError: null, runTrace: null, pausedMs: 0, waitingAt: null });
+    this.interrupted.delete(task.id!);
+    this.logs.write(this.row.id, task.id, "run", `--- ${why}: attempt ${attempts.length + 1} ---`);
+    return at;
+  }
+
+  /**
+   * onFailure "pause": the run pauses on the failed task until someone retries it,
+   * skips it, or rolls back (abort_rollout / term_rollout). "rollback" also when the
+   * run was already stopping.
+   */
+  private async decideOnFailure(task: Task, message: string): Promise<"retry" | "skip" | "rollback"> {
+    const interrupted = this.interrupted.has(task.id!);
+    const reason: PausedReason = {
+      kind: interrupted ? "interrupted" : "failure",
+      message: `Task ${task.id} (${task.description()}) ${interrupted ? "was interrupted by a restart" : `failed: ${message}`}`,
+      taskId: task.id!,
+    };
+    if (!(await pauseByOwner(this.db, this.row.id, this.opts.owner, reason, now()))) {
+      await this.pollSignals();
+      if (this.detached.signal.aborted) throw new LeaseLost("detached");
+      return "rollback"; // the run is stopping already
+    }
+    this.steering.setPaused(true, null);
+    this.log("rollout", `${reason.message}; paused until someone retries it, skips it or rolls back`);
+    await this.logs.flush();
+    const d = await this.steering.waitFor(task.id!, ["retry", "skip"], [this.run.abort.signal, this.run.term.signal, this.detached.signal]);
+    if (this.detached.signal.aborted) throw new LeaseLost("detached");
+    return d ? (d.action as "retry" | "skip") : "rollback";
+  }
+
+  /** After a retry or skip is recorded: mark the decision handled and end the pause, unless another task still waits. */
+  private async afterDecision(task: Task) {
+    await this.steering.settle(task.id!);
+    if (await unpauseByOwner(this.db, this.row.id, this.opts.owner, now())) this.steering.setPaused(false, null);
+    else await this.pollSignals();
   }
 
   private async revertTaskNow(task: Task): Promise<boolean> {
@@ -346,11 +497,7 @@ export class Execution {
   }
 
   /** Runs or reverts a started task, stopping at once on term, and records how it ended. */
-  private async perform(
-    task: Task,
-    phase: Phase,
-    startedAt: number,
-  ): Promise<{ ok: true; result: unknown } | { ok: false; error: unknown; message: string }> {
+  private async perform(task: Task, phase: Phase, startedAt: number): Promise<Outcome> {
     const run = phase === "run";
     const term = (run ? this.run : this.rollback).term.signal;
     const ctx = this.context(task, phase, startedAt);
@@ -362,6 +509,7 @@ export class Execution {
       Object.assign(task.records, run ? { runFinishedAt: at, runResult: text } : { revertFinishedAt: at, revertResult: text });
       const done = run ? "Finished" : "Reverted";
       this.logs.write(this.row.id, task.id, phase, text === null ? done : `${done}: ${text}`);
+      await this.steering.settle(task.id!); // an approval that let it finish
       return { ok: true, result };
     } catch (e) {
       if (e instanceof LeaseLost || this.detached.signal.aborted) throw e instanceof LeaseLost ? e : new LeaseLost("detached");
@@ -373,6 +521,7 @@ export class Execution {
         run ? { runFailedAt: at, runError: message, runTrace: trace } : { revertFailedAt: at, revertError: message, revertTrace: trace },
       );
       this.logs.write(this.row.id, task.id, phase, `${run ? "Failed" : "Revert failed"}: ${message}`);
+      await this.steering.settle(task.id!); // a rejection that failed it
       return { ok: false, error: e, message };
     }
   }
@@ -390,7 +539,10 @@ export class Execution {
 
   /** Reads the signals from the database and fires the matching AbortControllers. */
   async pollSignals(): Promise<void> {
-    const { owner, signals: rows } = await signalsAndOwner(this.db, this.row.id);
+    const [{ owner, status, pausedAt, signals: rows }, decisions] = await Promise.all([
+      signalsAndOwner(this.db, this.row.id),
+      unhandledDecisions(this.db, this.row.id),
+    ]);
     // Someone else took the rollout over (we were silent too long): stop at once, write nothing more.
     if (owner !== this.opts.owner) this.detach("lease lost");
     for (const s of rows) {
@@ -408,6 +560,7 @@ export class Execution {
       if (s.name === "abort_rollback") this.rollback.abort.abort();
       if (s.name === "term_rollback") this.rollback.term.abort();
     }
+    if (status && !this.detached.signal.aborted) await this.steering.observe(status, pausedAt, decisions);
   }
 
   /** Renews the lease and watches for signals until the execution ends. */

@@ -1,6 +1,7 @@
 // Monitors: named checks a rollout class declares; `config.monitors` selects
 // which run beside the root task. A monitor aborts the rollout by calling
-// ctx.abort(reason) or by throwing; it stops when the run ends.
+// ctx.abort(reason) or by throwing, or pauses it with ctx.pause(reason); it
+// stops when the run ends.
 import type { Monitor, MonitorContext } from "./rollout";
 import { describeError } from "./errors";
 import { controller, sleep } from "./waiting";
@@ -13,6 +14,8 @@ type MonitorHost = {
   log(line: string): void;
   /** Sends abort_rollout on behalf of `by`. */
   abort(by: string): Promise<void>;
+  /** Pauses the rollout on behalf of `by`, saying why. */
+  pause(by: string, reason: string): Promise<void>;
 };
 
 /** Starts the selected monitors; abort `stop` when the run ends, then await `done`. */
@@ -30,12 +33,18 @@ export function startMonitors(host: MonitorHost): { stop: AbortController; done:
       host.log(`Monitor ${name} aborts the rollout: ${reason}`);
       await host.abort(`monitor:${name}`);
     };
+    const pause = async (reason: string) => {
+      if (stop.signal.aborted) return;
+      host.log(`Monitor ${name} pauses the rollout: ${reason}`);
+      await host.pause(`monitor:${name}`, reason);
+    };
     const ctx: MonitorContext = {
       rolloutId: host.rolloutId,
       config: host.config,
       signal: stop.signal,
       log: (line) => host.log(`[monitor ${name}] ${line}`),
       abort,
+      pause,
       sleep: (ms) => sleep(ms, stop.signal),
     };
     host.log(`Monitor ${name} started`);

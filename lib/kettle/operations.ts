@@ -21,7 +21,9 @@ import { badInput, conflict, notFound, KettleError } from "./errors";
 import { now } from "./clock";
 import { activeStatuses, type RolloutStatus, type TaskStatus } from "./status";
 import { availableSignals, isSignalName, signals, signalNames, type SignalName } from "./signals";
-import { Task } from "./task";
+import { Task, type Attempt } from "./task";
+import { awaitingTasks, decisionsOf, insertTaskDecision, pause, resume, retryRollback as retryRollbackRow, type PausedReason } from "./store/decisions";
+import { isTaskDecision, retryPolicyOf, taskDecisions, type TaskDecision } from "./phases";
 import { settings } from "./settings";
 
 export type Config = Record<string, unknown>;
@@ -107,9 +109,43 @@ export async function runRollout(db: Db, id: number, user: string | null): Promi
   await requestRun(db, id, user, now());
 }
 
-export async function sendSignal(db: Db, id: number, name: string, user: string | null): Promise<void> {
+/** The longest comment a decision takes. */
+export const MAX_COMMENT = 1000;
+
+function checkComment(comment: unknown): string | null {
+  if (comment === undefined || comment === null || comment === "") return null;
+  if (typeof comment !== "string") throw badInput("comment must be a string");
+  if (comment.length > MAX_COMMENT) throw badInput(`comment is too long: at most ${MAX_COMMENT} characters (got ${comment.length})`);
+  return comment;
+}
+
+export async function sendSignal(db: Db, id: number, name: string, user: string | null, comment?: unknown): Promise<void> {
   if (!isSignalName(name)) throw badInput(`Unknown signal "${name}"; signals are: ${signalNames.join(", ")}`);
+  const text = checkComment(comment);
+  if (name === "pause_rollout") {
+    const reason: PausedReason = { kind: "signal", message: `Paused by ${user ?? "an operator"}${text ? `: ${text}` : ""}`, by: user };
+    if (await pause(db, id, name, user, reason, now(), text)) return;
+    const row = await requireRolloutRow(db, id);
+    throw conflict(`pause_rollout is not available while the rollout is ${row.status.replace(/_/g, " ")}`);
+  }
+  if (name === "resume_rollout") return resume(db, id, user, now(), text);
   await insertSignal(db, id, name, user, now());
+}
+
+/**
+ * approve / reject an approval gate that waits, retry / skip a failed task the
+ * run is paused on. The runner that owns the rollout carries it out.
+ */
+export async function decideTask(db: Db, id: number, taskIdParam: string, action: string, user: string | null, comment?: unknown): Promise<void> {
+  if (!isTaskDecision(action)) throw notFound(`No such decision "${action.slice(0, 40)}": decisions are ${taskDecisions.join(", ")}`);
+  const taskId = /^\d{1,9}$/.test(taskIdParam) ? Number(taskIdParam) : NaN;
+  if (!Number.isInteger(taskId)) throw notFound(`Rollout ${id} has no task ${taskIdParam.slice(0, 40)}`);
+  await insertTaskDecision(db, id, taskId, action, user, checkComment(comment), now());
+}
+
+/** A rollout whose rollback failed reverts again what is not reverted yet. */
+export async function retryRollback(db: Db, id: number, user: string | null, comment?: unknown): Promise<void> {
+  await retryRollbackRow(db, id, user, checkComment(comment), now());
 }
 
 export { hideRollout };
@@ -135,8 +171,16 @@ export type TaskView = {
   state: Record<string, unknown>;
   run: RecordView;
   revert: RecordView;
+  /** Every attempt of the run, the current one last (one for a task that ran once). */
+  attempts?: Attempt[];
+  /** The retry policy's number of attempts, when the task has one. */
+  maxAttempts?: number;
+  /** The decisions that can be made about this task now (approve / reject, retry / skip). */
+  decisions?: TaskDecision[];
   children: TaskView[];
 };
+
+export type DecisionView = { at: number; by: string | null; action: string; taskId?: number; comment?: string };
 
 export type RolloutSummary = {
   id: number;
@@ -165,6 +209,13 @@ export type RolloutView = RolloutSummary & {
     available: { name: SignalName; description: string; dangerous: boolean }[];
   };
   runner: { owner: string | null; heartbeatAt: number | null; leaseExpiresAt: number | null; silent: boolean; waiting: boolean };
+  /** Why the rollout is paused (null unless `paused`): a pause signal and who sent it, a failed or interrupted task, a monitor. */
+  pausedReason: (PausedReason & { since: number | null }) | null;
+  /** Every decision made about this rollout (pause, resume, approve, reject, retry, skip, retry_rollback), oldest first. */
+  decisions: DecisionView[];
+  /** Tasks waiting for a person: approval gates, and failed tasks the run is paused on. */
+  waitingFor: { taskId: number; kind: "approval" | "failure"; title: string; error?: string | null }[];
+  canRetryRollback: boolean;
   canEdit: boolean;
   canRun: { ok: boolean; reason: string | null };
   /** Where the page should refresh itself (ms), or null when the rollout is done. */
@@ -190,14 +241,24 @@ function summary(row: RolloutRow): RolloutSummary {
   };
 }
 
-function taskView(task: Task, at: number): TaskView {
+type ViewContext = { at: number; paused: boolean; awaiting: Set<number> };
+
+function taskView(task: Task, c: ViewContext): TaskView {
   const r = task.records;
+  const status = task.status;
+  const progress = task.progress(c.at);
+  const running = status === "started" || status === "waiting";
+  const policy = retryPolicyOf(task);
+  const attempts: Attempt[] = r.runStartedAt
+    ? [...r.attempts, { startedAt: r.runStartedAt, finishedAt: r.runFinishedAt, failedAt: r.runFailedAt, error: r.runError }]
+    : r.attempts;
+  const decisions: TaskDecision[] = status === "waiting" ? ["approve", "reject"] : c.awaiting.has(task.id!) ? ["retry", "skip"] : [];
   return {
     id: task.id!,
     type: task.typeName ?? task.constructor.name,
     description: task.description(),
-    progress: task.progress(at),
-    status: task.status,
+    progress: progress && c.paused && running ? `paused, ${progress}` : progress,
+    status,
     state: task.state,
     run: { startedAt: r.runStartedAt, finishedAt: r.runFinishedAt, result: r.runResult, failedAt: r.runFailedAt, error: r.runError, trace: r.runTrace },
     revert: {
@@ -208,7 +269,10 @@ function taskView(task: Task, at: number): TaskView {
       error: r.revertError,
       trace: r.revertTrace,
     },
-    children: task.children.map((c) => taskView(c, at)),
+    ...(attempts.length ? { attempts } : {}),
+    ...(policy ? { maxAttempts: policy.attempts } : {}),
+    ...(decisions.length ? { decisions } : {}),
+    children: task.children.map((child) => taskView(child, c)),
   };
 }
 
@@ -222,9 +286,18 @@ function runRefusal(row: RolloutRow, root: Task | null, at: number): string | nu
 export async function getRollout(db: Db, idParam: string | number): Promise<RolloutView> {
   const id = parseId(idParam);
   const row = await requireRolloutRow(db, id);
-  const [root, sent, kind] = await Promise.all([loadTree(db, row.id, { forDisplay: true }), signalsOf(db, row.id), resolveRolloutClass(row.kind).catch(() => null)]);
+  const [root, sent, kind, decisions] = await Promise.all([
+    loadTree(db, row.id, { forDisplay: true }),
+    signalsOf(db, row.id),
+    resolveRolloutClass(row.kind).catch(() => null),
+    decisionsOf(db, row.id),
+  ]);
   const at = now();
   const status = row.status as RolloutStatus;
+  const paused = status === "paused";
+  // A failed task waits for a decision while the run is paused (onFailure "pause"), unless one is being carried out.
+  const pending = new Set(decisions.filter((d) => d.handledAt === null && d.taskId !== null).map((d) => d.taskId!));
+  const awaiting = new Set(paused ? (await awaitingTasks(db, row.id)).filter((t) => !pending.has(t)) : []);
   const tasks = root ? [...root.walk()] : [];
   const leaves = tasks.filter((t) => t.children.length === 0);
   const count = (f: (t: Task) => boolean) => leaves.filter(f).length;
@@ -242,7 +315,7 @@ export async function getRollout(db: Db, idParam: string | number): Promise<Roll
     title: kind?.title ?? row.kind,
     config: row.config,
     info,
-    tasks: root ? taskView(root, at) : null,
+    tasks: root ? taskView(root, { at: paused && row.pausedAt ? row.pausedAt : at, paused, awaiting }) : null,
     progress: {
       total: leaves.length,
       started: count((t) => !!t.records.runStartedAt),
@@ -253,7 +326,7 @@ export async function getRollout(db: Db, idParam: string | number): Promise<Roll
     },
     signals: {
       sent: sent.map((s) => ({ name: s.name, sentBy: s.sentBy, sentAt: s.sentAt })),
-      available: availableSignals(status, sent.map((s) => s.name)).map((name) => ({
+      available: availableSignals(status, sent.map((s) => s.name), awaiting.size > 0).map((name) => ({
         name,
         description: signals[name].description,
         dangerous: !!signals[name].dangerous,
@@ -266,6 +339,22 @@ export async function getRollout(db: Db, idParam: string | number): Promise<Roll
       silent: active && !!row.leaseOwner && (row.leaseExpiresAt ?? 0) < at,
       waiting: active && !row.leaseOwner,
     },
+    pausedReason: paused && row.pausedReason ? { ...(row.pausedReason as PausedReason), since: row.pausedAt } : null,
+    decisions: decisions.map((d) => ({
+      at: d.at,
+      by: d.by,
+      action: d.action,
+      ...(d.taskId !== null ? { taskId: d.taskId } : {}),
+      ...(d.comment ? { comment: d.comment } : {}),
+    })),
+    waitingFor: tasks
+      .filter((t) => (t.status === "waiting" && !pending.has(t.id!)) || awaiting.has(t.id!))
+      .map((t) =>
+        t.status === "waiting"
+          ? { taskId: t.id!, kind: "approval" as const, title: t.description() }
+          : { taskId: t.id!, kind: "failure" as const, title: t.description(), error: t.records.runError },
+      ),
+    canRetryRollback: status === "rollback_failed",
     canEdit: status === "not_started",
     canRun: (() => {
       const reason = runRefusal(row, root, at);

@@ -2,13 +2,15 @@
 import type { z } from "zod";
 import type { Task } from "./task";
 
-/** What a monitor gets: `signal` ends when the run ends; `abort(reason)` aborts the rollout. */
+/** What a monitor gets: `signal` ends when the run ends; `abort(reason)` aborts the rollout, `pause(reason)` pauses it. */
 export interface MonitorContext {
   readonly rolloutId: number;
   readonly config: Record<string, unknown>;
   readonly signal: AbortSignal;
   log(line: string): void;
   abort(reason: string): Promise<void>;
+  /** Pauses the rollout (as pause_rollout does) for a person to look; monitors keep watching while paused. */
+  pause(reason: string): Promise<void>;
   /** Waits, ending early when the run ends. Resolves true when the full time passed. */
   sleep(ms: number): Promise<boolean>;
 }
@@ -24,8 +26,13 @@ export type RolloutClass = {
   advancedFields?: string[];
   /** Named monitors; `config.monitors` (an array of names) selects which run. */
   monitors?: Record<string, Monitor>;
-  /** On takeover after a crash: re-run interrupted tasks instead of rolling back (they must be safe to re-run). */
+  /**
+   * After a restart or a takeover: treat every task as resumable (interrupted ones run
+   * again, so they must be safe to re-run). Without it, only resumable kinds carry on.
+   */
   resumeAfterCrash?: boolean;
+  /** What a failing task does: "rollback" (the default) rolls everything back; "pause" waits for retry / skip / roll back. */
+  onFailure?: "rollback" | "pause";
 };
 
 export abstract class Rollout<C extends Record<string, unknown> = Record<string, unknown>> {

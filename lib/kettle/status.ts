@@ -2,8 +2,10 @@
 export const taskStatuses = [
   "not_started",
   "started",
+  "waiting",
   "finished",
   "failed",
+  "skipped",
   "rolling_back",
   "rolled_back",
   "revert_failed",
@@ -13,6 +15,7 @@ export type TaskStatus = (typeof taskStatuses)[number];
 export const rolloutStatuses = [
   "not_started",
   "started",
+  "paused",
   "aborting_rollout",
   "terminating_rollout",
   "finished",
@@ -27,13 +30,14 @@ export type RolloutStatus = (typeof rolloutStatuses)[number];
 /** Statuses in which a runner owns the rollout and is working on it. */
 export const activeStatuses: RolloutStatus[] = [
   "started",
+  "paused",
   "aborting_rollout",
   "terminating_rollout",
   "rolling_back",
   "aborting_rollback",
   "terminating_rollback",
 ];
-export const runPhaseStatuses: RolloutStatus[] = ["started", "aborting_rollout", "terminating_rollout"];
+export const runPhaseStatuses: RolloutStatus[] = ["started", "paused", "aborting_rollout", "terminating_rollout"];
 export const rollbackPhaseStatuses: RolloutStatus[] = ["rolling_back", "aborting_rollback", "terminating_rollback"];
 
 export type TaskRecords = {
@@ -43,14 +47,20 @@ export type TaskRecords = {
   revertStartedAt: number | null;
   revertFinishedAt: number | null;
   revertFailedAt: number | null;
+  /** Set while an approval gate waits for a person. */
+  waitingAt?: number | null;
+  /** Set when an operator skipped the failed task. */
+  skippedAt?: number | null;
 };
 
 export function taskStatus(r: TaskRecords): TaskStatus {
   if (r.revertFailedAt) return "revert_failed";
   if (r.revertFinishedAt) return "rolled_back";
   if (r.revertStartedAt) return "rolling_back";
+  if (r.skippedAt) return "skipped";
   if (r.runFailedAt) return "failed";
   if (r.runFinishedAt) return "finished";
+  if (r.waitingAt) return "waiting";
   if (r.runStartedAt) return "started";
   return "not_started";
 }

@@ -20,8 +20,22 @@ export interface TaskContext {
   readonly startedAt: number;
   /** Appends a line to this task's run or revert log. */
   log(line: string): void;
-  /** Waits, ending early on abort or term. Resolves true when the full time passed. */
+  /**
+   * How long this run (this attempt) has been going, not counting the time the rollout
+   * was paused: lets a task resumed after a restart carry on with what is left.
+   */
+  activeMs(): number;
+  /**
+   * Waits, ending early on abort or term. Resolves true when the full time passed.
+   * While the rollout is paused the time stops counting.
+   */
   sleep(ms: number): Promise<boolean>;
+  /**
+   * Waits for a person to approve or reject this task (the task shows as `waiting`, with
+   * Approve and Reject on the page). Null when `timeoutMs` passed first (paused time not
+   * counted); throws when the run stops meanwhile.
+   */
+  waitForApproval(timeoutMs?: number): Promise<{ approved: boolean; by: string | null; comment: string | null } | null>;
   /** Runs a command, streaming its output into the log; throws on a non-zero exit; killed on term. */
   exec(command: string[], options?: ExecOptions): Promise<ExecResult>;
   /**
@@ -43,6 +57,11 @@ export interface TaskContext {
  * from the database by type and state alone (its constructor is not called again).
  */
 export abstract class Task<S extends TaskState = TaskState> {
+  /** Set `static resumable = true` on a kind that may simply carry on after a restart (its run is safe to call again). */
+  static resumable?: boolean;
+  /** Set `static retry = { attempts: 3, backoffMs: 2000 }` to try a failing run again (a task's `state.retry` overrides it). */
+  static retry?: { attempts: number; backoffMs?: number; maxBackoffMs?: number };
+
   state: S;
   children: Task[] = [];
   /** Set once stored. */
@@ -56,6 +75,10 @@ export abstract class Task<S extends TaskState = TaskState> {
     revertResult: string | null;
     revertError: string | null;
     revertTrace: string | null;
+    /** Earlier attempts of the run; the run* fields hold the current one. */
+    attempts: Attempt[];
+    /** Paused time during the current run. */
+    pausedMs: number;
   } = emptyRecords();
 
   constructor(state: S, children: Task[] = []) {
@@ -97,8 +120,15 @@ export abstract class Task<S extends TaskState = TaskState> {
   }
 }
 
+/** One try of a task's run. */
+export type Attempt = { startedAt: number; finishedAt?: number | null; failedAt?: number | null; error?: string | null };
+
 export function emptyRecords(): Task["records"] {
   return {
+    attempts: [],
+    pausedMs: 0,
+    waitingAt: null,
+    skippedAt: null,
     runStartedAt: null,
     runFinishedAt: null,
     runFailedAt: null,

@@ -7,6 +7,7 @@ type Tone = "neutral" | "running" | "good" | "warn" | "bad" | "undone";
 const rolloutLabels: Record<RolloutStatus, [string, Tone]> = {
   not_started: ["Not started", "neutral"],
   started: ["Running", "running"],
+  paused: ["Paused", "warn"],
   aborting_rollout: ["Aborting", "warn"],
   terminating_rollout: ["Terminating", "bad"],
   finished: ["Finished", "good"],
@@ -20,8 +21,10 @@ const rolloutLabels: Record<RolloutStatus, [string, Tone]> = {
 const taskLabels: Record<TaskStatus, [string, Tone]> = {
   not_started: ["Not started", "neutral"],
   started: ["Running", "running"],
+  waiting: ["Waiting for approval", "warn"],
   finished: ["Finished", "good"],
   failed: ["Failed", "bad"],
+  skipped: ["Skipped", "neutral"],
   rolling_back: ["Reverting", "warn"],
   rolled_back: ["Rolled back", "undone"],
   revert_failed: ["Revert failed", "bad"],

@@ -237,11 +237,11 @@ describe.concurrent("sending signals (operations level)", () => {
   it("during the run: run signals once each; rollback signals refused", async () => {
     const id = await e.start({ delay: 15 });
     await e.waitView(id, (v) => v.tasks!.status === "started", "the delay to start");
-    expect((await e.view(id)).signals.available.map((s) => s.name)).toEqual(["abort_rollout", "term_rollout", "skip_rollback"]);
+    expect((await e.view(id)).signals.available.map((s) => s.name)).toEqual(["pause_rollout", "abort_rollout", "term_rollout", "skip_rollback"]);
     await expect(e.signal(id, "abort_rollback")).rejects.toMatchObject(refused("conflict", /^abort_rollback is not available while the rollout is started$/));
     await e.signal(id, "skip_rollback", "dave");
     await expect(e.signal(id, "skip_rollback", "erin")).rejects.toMatchObject(refused("conflict", /^skip_rollback was already sent by dave$/));
-    expect((await e.view(id)).signals.available.map((s) => s.name)).toEqual(["abort_rollout", "term_rollout"]);
+    expect((await e.view(id)).signals.available.map((s) => s.name)).toEqual(["pause_rollout", "abort_rollout", "term_rollout"]);
     await e.signal(id, "abort_rollout", "dave");
     await expect(e.signal(id, "abort_rollout", "erin")).rejects.toMatchObject(refused("conflict", /already sent by dave|not available/));
     const v = await e.until(id);

@@ -172,7 +172,8 @@ describe("signals", () => {
   it("are available exactly where KETTLE.md says", () => {
     const table = {
       not_started: [],
-      started: ["abort_rollout", "term_rollout", "skip_rollback"],
+      started: ["pause_rollout", "abort_rollout", "term_rollout", "skip_rollback"],
+      paused: ["resume_rollout", "abort_rollout", "term_rollout", "skip_rollback"],
       aborting_rollout: ["term_rollout", "skip_rollback"],
       terminating_rollout: ["skip_rollback"],
       finished: [],
@@ -188,7 +189,11 @@ describe("signals", () => {
   });
 
   it("are offered once: one already sent is not offered again", () => {
-    expect(availableSignals("started", ["skip_rollback"])).toEqual(["abort_rollout", "term_rollout"]);
+    expect(availableSignals("started", ["skip_rollback"])).toEqual(["pause_rollout", "abort_rollout", "term_rollout"]);
+    // pause and resume may be sent again and again; resume waits while a failed task needs a decision
+    expect(availableSignals("started", ["pause_rollout", "resume_rollout"])).toContain("pause_rollout");
+    expect(availableSignals("paused", ["pause_rollout", "resume_rollout"])).toContain("resume_rollout");
+    expect(availableSignals("paused", [], true)).not.toContain("resume_rollout");
     expect(availableSignals("rolling_back", ["abort_rollback", "term_rollback"])).toEqual([]);
   });
 

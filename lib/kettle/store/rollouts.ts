@@ -94,14 +94,16 @@ export async function signalsOf(db: Db, id: number): Promise<SignalRow[]> {
   return db.select().from(signal).where(eq(signal.rolloutId, id)).orderBy(signal.sentAt);
 }
 
-/** The runner's beat: the signals sent so far and who holds the lease, in one read. */
+/** The runner's beat: the signals sent so far, who holds the lease and the status, in one read. */
 export async function signalsAndOwner(db: Db, id: number) {
   const rs = await db.$client.execute({
-    sql: "SELECT r.lease_owner, s.name, s.sent_by FROM rollout r LEFT JOIN signal s ON s.rollout_id = r.id WHERE r.id = ? ORDER BY s.sent_at",
+    sql: "SELECT r.lease_owner, r.status, r.paused_at, s.name, s.sent_by FROM rollout r LEFT JOIN signal s ON s.rollout_id = r.id WHERE r.id = ? ORDER BY s.sent_at",
     args: [id],
   });
   return {
     owner: rs.rows.length && rs.rows[0].lease_owner !== null ? String(rs.rows[0].lease_owner) : null,
+    status: rs.rows.length ? String(rs.rows[0].status) : null,
+    pausedAt: rs.rows.length && rs.rows[0].paused_at !== null ? Number(rs.rows[0].paused_at) : null,
     signals: rs.rows.filter((r) => r.name !== null).map((r) => ({ name: String(r.name), sentBy: r.sent_by === null ? null : String(r.sent_by) })),
   };
 }
@@ -221,10 +223,12 @@ export async function endPhase(db: Db, id: number, owner: string, end: PhaseEnd)
   let guard = "";
   let args: number[] = [end.at];
   if (end.status === "finished") {
-    set = `status = 'finished', rollout_finished_at = ?, ${releaseLease}`;
-    guard = end.stopped ? "AND status IN ('started', 'aborting_rollout', 'terminating_rollout')" : "AND status = 'started'";
+    // A run whose last task ended while it was paused has finished all the same: nothing new would start.
+    set = `status = 'finished', rollout_finished_at = ?, paused_at = NULL, paused_reason = NULL, ${releaseLease}`;
+    guard = end.stopped ? "AND status IN ('started', 'paused', 'aborting_rollout', 'terminating_rollout')" : "AND status IN ('started', 'paused')";
   } else if (end.status === "rolling_back") {
-    set = "status = 'rolling_back', rollout_finished_at = COALESCE(rollout_finished_at, ?), rollback_started_at = COALESCE(rollback_started_at, ?)";
+    set =
+      "status = 'rolling_back', paused_at = NULL, paused_reason = NULL, rollout_finished_at = COALESCE(rollout_finished_at, ?), rollback_started_at = COALESCE(rollback_started_at, ?)";
     args = [end.at, end.at];
     if (end.unlessSkipped) guard = "AND NOT EXISTS (SELECT 1 FROM signal WHERE signal.rollout_id = rollout.id AND signal.name = 'skip_rollback')";
   } else {

@@ -22,6 +22,9 @@ export const rollout = sqliteTable(
     leaseOwner: text("lease_owner"),
     leaseExpiresAt: integer("lease_expires_at"),
     heartbeatAt: integer("heartbeat_at"),
+    // Set while the status is `paused`: since when, and why (JSON: kind, message, by, taskId).
+    pausedAt: integer("paused_at"),
+    pausedReason: text("paused_reason", { mode: "json" }).$type<Record<string, unknown>>(),
   },
   (t) => [index("rollout_status_idx").on(t.status), index("rollout_hidden_id_idx").on(t.hidden, t.id)],
 );
@@ -51,6 +54,14 @@ export const task = sqliteTable(
     revertFailedAt: integer("revert_failed_at"),
     revertError: text("revert_error"),
     revertTrace: text("revert_trace"),
+    // Earlier attempts of the run (JSON list of {startedAt, finishedAt?, failedAt?, error?}); the run_* columns hold the current one.
+    attempts: text("attempts", { mode: "json" }).$type<Record<string, unknown>[]>(),
+    // Time the current run spent with the rollout paused (so a delay waits only what is left).
+    pausedMs: integer("paused_ms").notNull().default(0),
+    // Set while the task waits for a person (an approval gate).
+    waitingAt: integer("waiting_at"),
+    // Set when an operator skipped the failed task: the run carried on as if it had finished.
+    skippedAt: integer("skipped_at"),
   },
   (t) => [primaryKey({ columns: [t.rolloutId, t.id] })],
 );
@@ -82,6 +93,26 @@ export const log = sqliteTable(
     line: text("line").notNull(),
   },
   (t) => [index("log_stream_idx").on(t.rolloutId, t.taskId, t.stream, t.id)],
+);
+
+// Decisions made by people while a rollout runs: pause/resume, approve/reject an
+// approval gate, retry/skip a failed task, retry a failed rollback. The web side
+// writes them; the runner that owns the rollout reads the unhandled ones and acts.
+export const decision = sqliteTable(
+  "decision",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    rolloutId: integer("rollout_id")
+      .notNull()
+      .references(() => rollout.id, { onDelete: "cascade" }),
+    taskId: integer("task_id"),
+    action: text("action").notNull(),
+    by: text("by"),
+    comment: text("comment"),
+    at: integer("at").notNull(),
+    handledAt: integer("handled_at"),
+  },
+  (t) => [index("decision_rollout_idx").on(t.rolloutId, t.id)],
 );
 
 // Runner instances, so the UI can say who runs a rollout and when it was last heard from.

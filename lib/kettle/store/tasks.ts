@@ -3,7 +3,7 @@
 // its lease cannot change a task any more.
 import type { InStatement, InValue } from "@libsql/client";
 import type { Db } from "./db";
-import { Task, emptyRecords } from "../task";
+import { Task, emptyRecords, type Attempt } from "../task";
 import { typeNameOf, taskClassOf } from "../registry";
 import { MissingKindTask } from "../tasks/missing";
 
@@ -59,6 +59,10 @@ const TREE_COLUMNS = [
   "revert_failed_at",
   "revert_error",
   "revert_trace",
+  "attempts",
+  "paused_ms",
+  "waiting_at",
+  "skipped_at",
 ] as const;
 const TREE_SQL = `SELECT json_group_array(json_array(${TREE_COLUMNS.join(", ")})) AS tree FROM (SELECT * FROM task WHERE rollout_id = ? ORDER BY id)`;
 
@@ -82,7 +86,7 @@ export async function loadTree(db: Db, rolloutId: number, { forDisplay = false }
   let root: Task | null = null;
   for (const row of rows) {
     const [id, parentId, type, state, runStartedAt, runFinishedAt, runResult, runFailedAt, runError, runTrace] = row;
-    const [revertStartedAt, revertFinishedAt, revertResult, revertFailedAt, revertError, revertTrace] = row.slice(10);
+    const [revertStartedAt, revertFinishedAt, revertResult, revertFailedAt, revertError, revertTrace, attempts, pausedMs, waitingAt, skippedAt] = row.slice(10);
     const typeName = String(type);
     let cls = classes.get(typeName);
     if (!cls) {
@@ -111,6 +115,10 @@ export async function loadTree(db: Db, rolloutId: number, { forDisplay = false }
       revertFailedAt: num(revertFailedAt),
       revertError: str(revertError),
       revertTrace: str(revertTrace),
+      attempts: attempts ? (JSON.parse(String(attempts)) as Attempt[]) : [],
+      pausedMs: Number(pausedMs ?? 0),
+      waitingAt: num(waitingAt),
+      skippedAt: num(skippedAt),
     };
     byId.set(task.id, task);
     if (parentId === null) root = task;
@@ -187,6 +195,44 @@ export class TaskRecorder {
     const done = starts.then(write, write);
     starts = done.catch(() => undefined);
     return done;
+  }
+
+  /**
+   * A run's start, refused while the rollout is paused: "paused" then, and the
+   * caller waits for the resume. (A pause sent a moment ago wins over a start.)
+   */
+  async startedUnlessPaused(task: Task, at: number): Promise<"ok" | "paused"> {
+    try {
+      await this.paced(
+        "UPDATE task SET run_started_at = ? WHERE rollout_id = ? AND id = ? AND run_started_at IS NULL AND (SELECT status FROM rollout WHERE id = ?) != 'paused'",
+        [at, this.rolloutId, task.id, this.rolloutId],
+      );
+      return "ok";
+    } catch (e) {
+      if (!(e instanceof LeaseLost)) throw e;
+      const rs = await this.db.$client.execute({ sql: "SELECT status, lease_owner FROM rollout WHERE id = ?", args: [this.rolloutId] });
+      if (rs.rows[0]?.status === "paused" && rs.rows[0]?.lease_owner === this.owner) return "paused";
+      throw e;
+    }
+  }
+
+  /** A new attempt of a failed run: the last one joins the earlier attempts, and the run starts afresh. */
+  newAttempt(task: Task, attempts: Attempt[], at: number) {
+    return this.write(
+      `UPDATE task SET attempts = ?, run_started_at = ?, run_finished_at = NULL, run_result = NULL, run_failed_at = NULL, run_error = NULL,
+         run_trace = NULL, paused_ms = 0, waiting_at = NULL WHERE rollout_id = ? AND id = ?`,
+      [JSON.stringify(attempts), at, this.rolloutId, task.id],
+    );
+  }
+
+  /** An approval gate starts (or stops: null) waiting for a person. */
+  waiting(task: Task, at: number | null) {
+    return this.write("UPDATE task SET waiting_at = ? WHERE rollout_id = ? AND id = ?", [at, this.rolloutId, task.id]);
+  }
+
+  /** An operator skipped the failed task: the run carries on as if it had finished. */
+  skipped(task: Task, at: number) {
+    return this.write("UPDATE task SET skipped_at = ? WHERE rollout_id = ? AND id = ? AND run_failed_at IS NOT NULL", [at, this.rolloutId, task.id]);
   }
 
   started(task: Task, phase: Phase, at: number) {

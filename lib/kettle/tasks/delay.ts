@@ -4,6 +4,9 @@ export type DelayState = { minutes?: number; seconds?: number; reversible?: bool
 
 /** Waits. Ends early on abort or term; waits again on revert only when reversible. */
 export class DelayTask extends Task<DelayState> {
+  /** After a restart it carries on with the time it had left. */
+  static resumable = true;
+
   constructor({ minutes = 0, seconds = 0, reversible = false }: DelayState = {}) {
     if (!(minutes >= 0 && seconds >= 0) || minutes * 60 + seconds <= 0) {
       throw new Error(`A delay needs a positive duration (got ${minutes} min, ${seconds} s)`);
@@ -24,15 +27,12 @@ export class DelayTask extends Task<DelayState> {
   }
 
   private async wait(ctx: TaskContext) {
-    // Measured from the recorded start, so a resumed delay only waits what is left.
-    const left = ctx.startedAt + this.totalSeconds * 1000 - Date.now();
+    // Measured from the recorded start, paused time left out: a resumed delay only waits what is left.
     const total = this.totalSeconds * 1000;
+    const left = total - ctx.activeMs();
     ctx.log(left < total - 1000 ? `Waiting ${formatDuration(Math.max(0, Math.ceil(left / 1000)))} more of ${formatDuration(this.totalSeconds)}` : `Waiting ${formatDuration(this.totalSeconds)}`);
-    const end = ctx.startedAt + total;
-    // Timers may fire a millisecond early: sleep again until the end has really passed.
-    for (let rest = left; rest > 0; rest = end - Date.now()) {
-      if (await ctx.sleep(rest)) continue;
-      const waited = Math.round((Date.now() - ctx.startedAt) / 1000);
+    if (left > 0 && !(await ctx.sleep(left))) {
+      const waited = Math.round(ctx.activeMs() / 1000);
       const message = `Stopped by ${ctx.term.aborted ? "term" : "abort"} after ${waited} of ${this.totalSeconds} secs`;
       ctx.log(message);
       throw new Error(message);
@@ -49,7 +49,8 @@ export class DelayTask extends Task<DelayState> {
     if (reverting && !this.state.reversible) return null; // its revert does not wait
     const startedAt = reverting ? this.records.revertStartedAt : this.records.runStartedAt;
     if (!startedAt || (this.status !== "started" && !reverting)) return null;
-    const left = Math.max(0, Math.ceil((startedAt + this.totalSeconds * 1000 - now) / 1000));
+    const paused = reverting ? 0 : this.records.pausedMs;
+    const left = Math.max(0, Math.ceil((startedAt + paused + this.totalSeconds * 1000 - now) / 1000));
     return `${left} secs left`;
   }
 }

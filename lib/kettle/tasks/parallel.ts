@@ -3,6 +3,9 @@ import { stopMessage } from "./sequential";
 
 /** Starts all children at once and waits for all of them. */
 export class ParallelExecTask extends Task<Record<string, never>> {
+  /** After a restart it carries on with its children. */
+  static resumable = true;
+
   constructor(children: Task[]) {
     super({}, children);
   }

@@ -2,6 +2,9 @@ import { Task, type TaskContext } from "../task";
 
 /** Runs children one after another, stopping before the next on abort or term. */
 export class SequentialExecTask extends Task<Record<string, never>> {
+  /** After a restart it carries on with its children. */
+  static resumable = true;
+
   constructor(children: Task[]) {
     super({}, children);
   }

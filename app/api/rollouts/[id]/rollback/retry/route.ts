@@ -1,0 +1,18 @@
+// Retry a failed rollback: 202 while rollback_failed, 409 otherwise.
+import { rolloutResponse } from "@/lib/web/rollout-cache";
+import { route, readJson, wakeRunner } from "@/lib/web/http";
+import { parseId, retryRollback } from "@/lib/kettle/operations";
+import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route<{ id: string }>(
+  async ({ req, db, params, user }) => {
+    const { id } = await requireRolloutRow(db, parseId(params.id));
+    const body = await readJson(req);
+    await retryRollback(db, id, user, body.comment);
+    wakeRunner();
+    return rolloutResponse(db, id, { status: 202, fresh: true });
+  },
+  { mutation: true },
+);

@@ -1,0 +1,18 @@
+// approve | reject | retry | skip one task: `{ "comment"?: "..." }`; 200 with the rollout.
+import { rolloutResponse } from "@/lib/web/rollout-cache";
+import { route, readJson, wakeRunner } from "@/lib/web/http";
+import { decideTask, parseId } from "@/lib/kettle/operations";
+import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route<{ id: string; taskId: string; decision: string }>(
+  async ({ req, db, params, user }) => {
+    const { id } = await requireRolloutRow(db, parseId(params.id));
+    const body = await readJson(req);
+    await decideTask(db, id, params.taskId, params.decision, user, body.comment);
+    wakeRunner();
+    return rolloutResponse(db, id, { fresh: true });
+  },
+  { mutation: true },
+);
