@@ -9,6 +9,7 @@ import {
   SequentialExecTask,
   ParallelExecTask,
   ShellTask,
+  ApprovalTask,
   gradualExec,
   gradualSequentialExec,
   type TaskContext,
@@ -53,6 +54,29 @@ export class ChattyTask extends Task<{ count: number; everyMs: number }> {
   }
 }
 
+/** How often each FlakyTask key has been run, in this process. */
+const flakyRuns = new Map<string, number>();
+
+/** Fails its first `failTimes` runs (per key, in this process), then succeeds; may fail its first revert too. */
+export class FlakyTask extends Task<{ key: string; failTimes: number; failRevertOnce?: boolean; retry?: { attempts: number; backoffMs?: number } }> {
+  run() {
+    const n = (flakyRuns.get(this.state.key) ?? 0) + 1;
+    flakyRuns.set(this.state.key, n);
+    if (n <= this.state.failTimes) throw new Error(`${this.state.key}: failure ${n} of ${this.state.failTimes}`);
+    return `${this.state.key}: worked on run ${n}`;
+  }
+  revert() {
+    const key = `${this.state.key}:revert`;
+    const n = (flakyRuns.get(key) ?? 0) + 1;
+    flakyRuns.set(key, n);
+    if (this.state.failRevertOnce && n === 1) throw new Error(`${this.state.key}: revert failed the first time`);
+    return "reverted";
+  }
+  description() {
+    return `Flaky ${this.state.key}`;
+  }
+}
+
 export type TreeSpec =
   | { seq: TreeSpec[] }
   | { par: TreeSpec[] }
@@ -60,7 +84,9 @@ export type TreeSpec =
   | { noop: true | string }
   | { fail: string; onRevert?: boolean }
   | { shell: string[]; revert?: string[] }
-  | { chatty: number; everyMs?: number };
+  | { chatty: number; everyMs?: number }
+  | { approval: string; timeoutMinutes?: number; onTimeout?: "reject" | "approve" }
+  | { flaky: string; failTimes: number; failRevertOnce?: boolean; retry?: { attempts: number; backoffMs?: number } };
 
 export function buildTree(spec: TreeSpec): Task {
   if ("seq" in spec) return new SequentialExecTask(spec.seq.map(buildTree));
@@ -70,6 +96,11 @@ export function buildTree(spec: TreeSpec): Task {
   if ("fail" in spec) return new FailTask({ message: spec.fail, onRevert: spec.onRevert });
   if ("shell" in spec) return new ShellTask({ command: spec.shell, revertCommand: spec.revert });
   if ("chatty" in spec) return new ChattyTask({ count: spec.chatty, everyMs: spec.everyMs ?? 100 });
+  if ("approval" in spec) return new ApprovalTask({ title: spec.approval, timeoutMinutes: spec.timeoutMinutes, onTimeout: spec.onTimeout });
+  if ("flaky" in spec) {
+    const { flaky, ...rest } = spec;
+    return new FlakyTask({ key: flaky, ...rest });
+  }
   throw new Error(`Unknown tree spec: ${JSON.stringify(spec)}`);
 }
 
@@ -78,6 +109,10 @@ const monitors: Record<string, Monitor> = {
   abortSoon: async (ctx) => {
     const ms = Number(ctx.config.abortAfterMs ?? 500);
     if (await ctx.sleep(ms)) await ctx.abort(`error rate too high after ${ms} ms`);
+  },
+  pauseSoon: async (ctx) => {
+    const ms = Number(ctx.config.abortAfterMs ?? 500);
+    if (await ctx.sleep(ms)) await ctx.pause(`latency above the limit after ${ms} ms`);
   },
   crash: async (ctx) => {
     if (await ctx.sleep(Number(ctx.config.abortAfterMs ?? 500))) throw new Error("monitor crashed");
@@ -109,6 +144,12 @@ export class TreeRollout extends Rollout<z.infer<typeof treeConfig>> {
 export class ResumableTreeRollout extends TreeRollout {
   static title = "Test fixture: a resumable tree from JSON";
   static resumeAfterCrash = true;
+}
+
+/** The same, pausing on a failure for a decision (retry / skip / roll back) instead of rolling back. */
+export class PausingTreeRollout extends TreeRollout {
+  static title = "Test fixture: a tree from JSON that pauses on failure";
+  static onFailure = "pause" as const;
 }
 
 /** A task given by its registered type name and state, with children: see KindsRollout. */

@@ -375,7 +375,7 @@ export class Execution {
         const wait = backoffMs(policy, tries);
         this.logs.write(this.row.id, task.id, "run", `Attempt ${tries} of ${policy.attempts} failed; trying again in ${formatMs(wait)}`);
         if (await this.steering.sleep(wait, this.run.abort.signal, this.run.term.signal)) {
-          startedAt = await this.nextAttempt(task, `Attempt ${tries + 1} of ${policy.attempts}`);
+          startedAt = await this.nextAttempt(task, `of ${policy.attempts} (automatic retry)`);
           outcome = null;
           continue;
         }
@@ -383,7 +383,7 @@ export class Execution {
       if (this.onFailure === "pause" && task.children.length === 0 && !stopping()) {
         const decision = await this.decideOnFailure(task, outcome.message);
         if (decision === "retry") {
-          startedAt = await this.nextAttempt(task, "Retried by a decision");
+          startedAt = await this.nextAttempt(task, "(retried by a decision)");
           await this.afterDecision(task);
           outcome = null;
           tries = 0;
@@ -431,14 +431,14 @@ export class Execution {
   }
 
   /** Starts a new attempt of a failed task, keeping the last one among its attempts. */
-  private async nextAttempt(task: Task, why: string): Promise<number> {
+  private async nextAttempt(task: Task, why: "(retried by a decision)" | `of ${number} (automatic retry)`): Promise<number> {
     const r = task.records;
     const attempts = [...r.attempts, { startedAt: r.runStartedAt!, finishedAt: r.runFinishedAt, failedAt: r.runFailedAt, error: r.runError }];
     const at = now();
     await this.recorder.newAttempt(task, attempts, at);
     Object.assign(r, { attempts, runStartedAt: at, runFinishedAt: null, runResult: null, runFailedAt: null, runError: null, runTrace: null, pausedMs: 0, waitingAt: null });
     this.interrupted.delete(task.id!);
-    this.logs.write(this.row.id, task.id, "run", `--- ${why}: attempt ${attempts.length + 1} ---`);
+    this.logs.write(this.row.id, task.id, "run", `--- Attempt ${attempts.length + 1} ${why} ---`);
     return at;
   }
 

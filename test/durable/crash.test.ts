@@ -48,20 +48,39 @@ async function runOn(s: TestServer, tree: unknown): Promise<number> {
 }
 
 describe("a server killed with SIGKILL and started again", () => {
-  it("during a delay: the interrupted delay is recorded as such and everything that started is rolled back", async () => {
+  it("during a delay inside a sequence: the delay is resumable, so the sequence carries on and finishes", async () => {
     const dir = tempDir();
     const first = await start(dir);
-    const id = await runOn(first, { seq: [{ noop: "before" }, { delay: 30 }, { noop: "after" }] });
-    await until(first, id, (r) => r.tasks.children[1].status === "started", "the delay to start");
+    const id = await runOn(first, { seq: [{ noop: "before" }, { delay: 3 }, { noop: "after" }] });
+    const running = await until(first, id, (r) => r.tasks.children[1].status === "started", "the delay to start");
+    await first.kill();
+
+    const second = await start(dir);
+    const done = await until(second, id, (r) => ["finished", "rolled_back"].includes(r.status), "the rollout to end after the restart");
+    expect(done.status).toBe("finished");
+    const [before, delay, after] = done.tasks.children;
+    expect(before.run.startedAt).toBe(running.tasks.children[0].run.startedAt); // not run again
+    expect(delay.run.startedAt).toBe(running.tasks.children[1].run.startedAt);
+    expect(delay.run.finishedAt - delay.run.startedAt).toBeGreaterThanOrEqual(3000);
+    expect(after.status).toBe("finished");
+    expect(done.rollbackStartedAt).toBeNull();
+    expect(await logText(second, `/api/rollouts/${id}/logs/rollout`)).toMatch(/Taken over by instance[^]*Resuming/);
+  });
+
+  it("during a task that cannot simply carry on: it is recorded as interrupted and everything that started is rolled back", async () => {
+    const dir = tempDir();
+    const first = await start(dir);
+    const id = await runOn(first, { seq: [{ noop: "before" }, { chatty: 300, everyMs: 100 }, { noop: "after" }] });
+    await until(first, id, (r) => r.tasks.children[1].status === "started", "the task to start");
     await first.kill();
 
     const killedAt = Date.now();
     const second = await start(dir);
     const done = await until(second, id, (r) => r.status === "rolled_back", "the rollback after the restart");
-    const [before, delay, after] = done.tasks.children;
+    const [before, chatty, after] = done.tasks.children;
     expect(before.status).toBe("rolled_back");
-    expect(delay.status).toBe("rolled_back");
-    expect(delay.run.error).toMatch(/^Interrupted/);
+    expect(chatty.status).toBe("rolled_back");
+    expect(chatty.run.error).toMatch(/^Interrupted/);
     expect(after.status).toBe("not_started");
     expect(done.rolloutFinishedAt).toBeGreaterThan(0);
     expect(done.rollbackFinishedAt).toBeGreaterThan(0);
@@ -69,6 +88,29 @@ describe("a server killed with SIGKILL and started again", () => {
     expect(log).toMatch(/Taken over by instance/);
     expect(log).toMatch(/interrupted; rolling back everything that started/);
     console.log(`takeover after restart: rolled back ${Date.now() - killedAt} ms after the kill (incl. server start)`);
+  });
+
+  it("during a shell command of a rollout that pauses on failure: it pauses with that task offered for retry, skip or roll back", async () => {
+    const dir = tempDir();
+    const pausing = { ...env, KETTLE_ROLLOUT_CLS: "fixtures:PausingTreeRollout" };
+    const first = await startServer({ dir, env: pausing });
+    servers.push(first);
+    const id = await runOn(first, { seq: [{ noop: "before" }, { shell: ["sleep", "60"] }, { noop: "after" }] });
+    await until(first, id, (r) => r.tasks.children[1].status === "started", "the command to start");
+    await first.kill();
+
+    const second = await startServer({ dir, env: pausing });
+    servers.push(second);
+    const paused = await until(second, id, (r) => r.status === "paused", "the rollout to pause after the restart");
+    expect(paused.pausedReason).toMatchObject({ kind: "interrupted", taskId: 2 });
+    expect(paused.tasks.children[1].status).toBe("failed");
+    expect(paused.tasks.children[1].decisions).toEqual(["retry", "skip"]);
+    expect(paused.signals.available.map((s: Json) => s.name)).toContain("abort_rollout");
+    expect(paused.tasks.children[0].status).toBe("finished"); // nothing rolled back
+    const skipped = await second.api<Json>("POST", `/api/rollouts/${id}/tasks/2/skip`, { comment: "done by hand" });
+    expect(skipped.status).toBe(200);
+    const done = await until(second, id, (r) => r.status === "finished", "the run to carry on after the skip");
+    expect(done.tasks.children.map((c: Json) => c.status)).toEqual(["finished", "skipped", "finished"]);
   });
 
   it("during a shell command: the command does not survive as an orphan", async () => {
@@ -127,11 +169,15 @@ describe("a server killed with SIGKILL and started again", () => {
     expect(await logText(second, `/api/rollouts/${id}/logs/rollout`)).toMatch(/Resuming/);
   });
 
-  it("SIGTERM: exits within a few seconds, hands the rollout over, and the next start carries on at once", async () => {
+  it("SIGTERM during the example's 15-second delay: exits within a few seconds, and the next start carries the delay on to finished", async () => {
     const dir = tempDir();
-    const first = await start(dir);
-    const id = await runOn(first, { seq: [{ noop: "a" }, { delay: 30 }] });
-    await until(first, id, (r) => r.tasks.children[1].status === "started", "the delay to start");
+    const example = { KETTLE_LEASE_MS: "3000" }; // the default rollout:MyRollout
+    const first = await startServer({ dir, env: example });
+    servers.push(first);
+    const { body } = await first.api<Json>("POST", "/api/rollouts", {});
+    const id = body.id;
+    expect((await first.api("POST", `/api/rollouts/${id}/run`)).status).toBe(202);
+    const running = await until(first, id, (r) => r.tasks.status === "started", "the delay to start");
     const t0 = Date.now();
     await first.stop();
     const exitMs = Date.now() - t0;
@@ -144,8 +190,14 @@ describe("a server killed with SIGKILL and started again", () => {
       return rs.rows[0].lease_owner;
     })();
     expect(afterStop).toBeNull();
-    const second = await start(dir);
-    const done = await until(second, id, (r) => r.status === "rolled_back", "the rollback after the restart");
-    expect(done.tasks.children[1].run.error).toMatch(/Interrupted: a runner that shut down/);
+    const second = await startServer({ dir, env: example });
+    servers.push(second);
+    const done = await until(second, id, (r) => ["finished", "rolled_back", "rollback_failed"].includes(r.status), "the rollout to end after the restart");
+    expect(done.status).toBe("finished");
+    expect(done.tasks.status).toBe("finished");
+    expect(done.tasks.run.startedAt).toBe(running.tasks.run.startedAt);
+    expect(done.tasks.run.finishedAt - done.tasks.run.startedAt).toBeGreaterThanOrEqual(15_000);
+    expect(done.tasks.revert).toEqual({});
+    expect(done.rollbackStartedAt).toBeNull();
   });
 });

@@ -68,7 +68,7 @@ describe("two instances on one database", () => {
   });
 
   it("an owner that goes silent (SIGSTOP) loses the rollout when its lease runs out, and stops when it wakes", async () => {
-    const { body } = await a.api<Json>("POST", "/api/rollouts", { config: { tree: { seq: [{ noop: "a" }, { delay: 60 }] } } });
+    const { body } = await a.api<Json>("POST", "/api/rollouts", { config: { tree: { seq: [{ noop: "a" }, { chatty: 600, everyMs: 100 }] } } });
     await a.api("POST", `/api/rollouts/${body.id}/run`);
     const running = await waitFor(async () => {
       const r = await get(a, body.id);
@@ -99,7 +99,7 @@ describe("two instances on one database", () => {
   });
 
   it("killing the owning instance hands the rollout to the other one", async () => {
-    const { body } = await b.api<Json>("POST", "/api/rollouts", { config: { tree: { seq: [{ noop: "a" }, { delay: 60 }] } } });
+    const { body } = await b.api<Json>("POST", "/api/rollouts", { config: { tree: { seq: [{ noop: "a" }, { chatty: 600, everyMs: 100 }] } } });
     await b.api("POST", `/api/rollouts/${body.id}/run`);
     const running = await waitFor(async () => {
       const r = await get(b, body.id);

@@ -70,10 +70,11 @@ describe("leases", () => {
   });
 
   it("takeover: when a runner goes silent, another takes the rollout over and the silent one stops writing", async () => {
-    const id = await startedRollout({ seq: [{ noop: "first" }, { delay: 30 }, { noop: "never" }] });
+    // A task that cannot simply carry on after a takeover (a delay could: it would resume).
+    const id = await startedRollout({ seq: [{ noop: "first" }, { chatty: 300, everyMs: 100 }, { noop: "never" }] });
     const a = new Runner(t.db, { id: "a", pollMs: 20, signalPollMs: 20, leaseMs: 60_000 }).start();
     runners.push(a);
-    await waitFor(async () => (await getRollout(t.db, id)).tasks!.children[1].status === "started", { what: "the delay to start" });
+    await waitFor(async () => (await getRollout(t.db, id)).tasks!.children[1].status === "started", { what: "the task to start" });
     expect((await getRollout(t.db, id)).runner.silent).toBe(false);
     // Runner a goes silent: its lease runs out without being renewed.
     await t.db.$client.execute({ sql: "UPDATE rollout SET lease_expires_at = 0 WHERE id = ?", args: [id] });
@@ -96,7 +97,7 @@ describe("leases", () => {
   });
 
   it("takeover after skip_rollback keeps what ran instead of rolling it back", async () => {
-    const id = await startedRollout({ seq: [{ noop: "kept" }, { delay: 30 }] });
+    const id = await startedRollout({ seq: [{ noop: "kept" }, { chatty: 300, everyMs: 100 }] });
     const a = new Runner(t.db, { id: "a", pollMs: 20, signalPollMs: 20, leaseMs: 60_000 }).start();
     runners.push(a);
     await waitFor(async () => (await getRollout(t.db, id)).tasks!.children[1].status === "started", { what: "the delay to start" });

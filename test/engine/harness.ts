@@ -2,7 +2,7 @@
 // polling it fast, and helpers to create, run and inspect TreeRollouts.
 import { tempDb, waitFor, type TempDb } from "../helpers/db";
 import { Runner } from "@/lib/kettle/runner";
-import { createRollout, getLog, getRollout, runRollout, sendSignal, type RolloutView, type TaskView } from "@/lib/kettle/operations";
+import { createRollout, decideTask, getLog, getRollout, retryRollback, runRollout, sendSignal, type RolloutView, type TaskView } from "@/lib/kettle/operations";
 import type { TreeSpec, KindSpec } from "@/rollouts/fixtures";
 import type { RolloutStatus } from "@/lib/kettle/status";
 import { Task, type TaskContext } from "@/lib/kettle/task";
@@ -11,7 +11,8 @@ import fs from "node:fs";
 
 export const TREE = "fixtures:TreeRollout";
 export const KINDS = "fixtures:KindsRollout";
-export const offered = [TREE, KINDS];
+export const PAUSING = "fixtures:PausingTreeRollout";
+export const offered = [TREE, KINDS, PAUSING];
 
 // ---- task kinds defined by the tests themselves (registered, then built by KindsRollout) ----
 
@@ -127,7 +128,11 @@ export type Engine = TempDb & {
   until(id: number, statuses?: RolloutStatus[], timeoutMs?: number): Promise<RolloutView>;
   /** Waits for a condition on the rollout's view. */
   waitView(id: number, check: (v: RolloutView) => unknown, what?: string, timeoutMs?: number): Promise<RolloutView>;
-  signal(id: number, name: string, user?: string): Promise<void>;
+  signal(id: number, name: string, user?: string, comment?: string): Promise<void>;
+  /** Creates and starts a rollout of the given kind (e.g. PAUSING) from a tree spec. */
+  startAs(kind: string, tree: TreeSpec, extra?: Record<string, unknown>, user?: string): Promise<number>;
+  decide(id: number, taskId: number, action: string, user?: string, comment?: string): Promise<void>;
+  retryRollback(id: number, user?: string): Promise<void>;
   log(id: number, stream: "rollout" | "rollback"): Promise<string[]>;
   taskLog(id: number, taskId: number, stream: "run" | "revert"): Promise<string[]>;
   stop(): Promise<void>;
@@ -174,7 +179,24 @@ export async function engine(): Promise<Engine> {
       }
       return last!;
     },
-    signal: (id, name, user = "operator") => sendSignal(t.db, id, name, user),
+    signal: async (id, name, user = "operator", comment) => {
+      await sendSignal(t.db, id, name, user, comment);
+      runner.wake();
+    },
+    async startAs(kind, tree, extra = {}, user = "tester") {
+      const id = await createRollout(t.db, { kind, config: { tree, ...extra } }, offered);
+      await runRollout(t.db, id, user);
+      runner.wake();
+      return id;
+    },
+    async decide(id, taskId, action, user = "operator", comment) {
+      await decideTask(t.db, id, String(taskId), action, user, comment);
+      runner.wake();
+    },
+    async retryRollback(id, user = "operator") {
+      await retryRollback(t.db, id, user);
+      runner.wake();
+    },
     log: async (id, stream) => (await getLog(t.db, { rolloutId: String(id), stream })).map((l) => l.line),
     taskLog: async (id, taskId, stream) => (await getLog(t.db, { rolloutId: String(id), taskId: String(taskId), stream })).map((l) => l.line),
     async stop() {
