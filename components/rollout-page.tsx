@@ -9,6 +9,7 @@ import { Ago, Duration, Time, getJson, sendJson, setServerNow, useApi } from "./
 import { StatusBadge } from "./status-badge";
 import { TaskTree } from "./task-tree";
 import { LogView } from "./log-view";
+import { DecisionList, SteeringPanel } from "./steering-panel";
 import { ui } from "@/lib/web/ui";
 
 type Props = { initial: RolloutView; checklist: { url: string; height: number } | null };
@@ -38,13 +39,13 @@ export function RolloutPage({ initial, checklist }: Props) {
   const following = live && autoRefresh;
   const refreshMs = view.refreshMs ?? 1000;
 
-  async function act(name: string, path: string) {
+  async function act(name: string, path: string, body?: { comment?: string }) {
     setBusy(name);
     setActionError(null);
-    const res = await sendJson<RolloutView>(api(path), "POST");
+    const res = await sendJson<RolloutView>(api(path), "POST", body);
     setBusy(null);
     if (!res.ok) setActionError(res.body.error ?? "That did not work");
-    if (res.ok && name === "run" && "tasks" in res.body) await mutate(res.body as RolloutView, { revalidate: false });
+    if (res.ok && "tasks" in res.body && "now" in res.body) await mutate(res.body as RolloutView, { revalidate: name !== "run" });
     else await mutate();
     if (res.ok) setAutoRefresh(true);
   }
@@ -104,6 +105,8 @@ export function RolloutPage({ initial, checklist }: Props) {
           )}
         </div>
 
+        <SteeringPanel view={view} busy={busy} decide={act} />
+
         {/* Actions */}
         {(view.status === "not_started" || view.signals.available.length > 0 || actionError) && (
         <section aria-label="Actions" className={`${ui.card} space-y-4 p-4 sm:p-5`}>
@@ -156,6 +159,11 @@ export function RolloutPage({ initial, checklist }: Props) {
                 <span className={ui.muted}>none</span>
               )}
             </Fact>
+            {view.decisions.length > 0 && (
+              <Fact term="Decisions" wide>
+                <DecisionList decisions={view.decisions} />
+              </Fact>
+            )}
             {view.signals.sent.length > 0 && (
               <Fact term="Signals sent" wide>
                 <ul className="space-y-0.5">
@@ -379,6 +387,8 @@ function Actions({ view, busy, onRun, onSignal }: { view: RolloutView; busy: str
 }
 
 const signalLabels: Record<string, string> = {
+  pause_rollout: "Pause",
+  resume_rollout: "Resume",
   abort_rollout: "Abort rollout",
   term_rollout: "Terminate rollout",
   skip_rollback: "Skip rollback",
@@ -398,7 +408,7 @@ function SignalButton({ signal, busy, onSend }: { signal: Signal; busy: string |
         disabled={busy !== null}
         aria-describedby={helpId}
         data-signal={signal.name}
-        className={`${signal.dangerous ? ui.btnDanger : signal.name.startsWith("abort") ? ui.btnWarn : ui.btnSecondary} shrink-0`}
+        className={`${signal.dangerous ? ui.btnDanger : signal.name.startsWith("abort") ? ui.btnWarn : signal.name === "resume_rollout" ? ui.btnPrimary : ui.btnSecondary} shrink-0`}
       >
         {busy === signal.name ? "Sending…" : label}
       </button>

@@ -31,7 +31,10 @@ function annotate(root: TaskView): Map<number, Meta> {
     const own = [
       t.status,
       t.description,
-      t.type === "DelayTask" ? "" : t.progress,
+      // A delay's countdown ticks in the browser: only a pause changes what it shows.
+      t.type === "DelayTask" ? `${t.progress?.startsWith("paused") ? "paused" : ""}${t.pausedMs ?? 0}` : t.progress,
+      t.attempts?.length,
+      t.decisions?.join(),
       t.run.startedAt,
       t.run.finishedAt,
       t.run.failedAt,
@@ -104,11 +107,17 @@ const TaskNode = memo(
                 {task.description}
               </span>
               <Progress task={task} serverNow={ctx.serverNow} />
+              {task.attempts && (task.attempts.length > 1 || task.maxAttempts) && (
+                <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700 dark:bg-slate-800 dark:text-slate-300" data-testid="attempt">
+                  attempt {task.attempts.length}
+                  {task.maxAttempts && task.attempts.length <= task.maxAttempts ? ` of ${task.maxAttempts}` : ""}
+                </span>
+              )}
               {task.run.startedAt && (
                 <span className={`text-xs ${ui.muted}`}>
                   <span className="sr-only">Run started </span>
                   <Time at={task.run.startedAt} timeOnly /> ·{" "}
-                  <Duration from={task.run.startedAt} to={task.run.finishedAt ?? task.run.failedAt ?? (task.status === "started" ? null : task.run.startedAt)} serverNow={ctx.serverNow} />
+                  <Duration from={task.run.startedAt} to={task.run.finishedAt ?? task.run.failedAt ?? (task.status === "started" || task.status === "waiting" ? null : task.run.startedAt)} serverNow={ctx.serverNow} />
                 </span>
               )}
               {task.revert.startedAt && (
@@ -210,10 +219,12 @@ function Failure({ task }: { task: TaskView }) {
 /** A delay's countdown, from its recorded start; other kinds' progress text as given. */
 function Progress({ task, serverNow }: { task: TaskView; serverNow: number }) {
   const reverting = task.status === "rolling_back";
-  if (task.type === "DelayTask" && (task.status === "started" || reverting)) {
+  const paused = task.progress?.startsWith("paused");
+  if (task.type === "DelayTask" && !paused && (task.status === "started" || reverting)) {
     const startedAt = reverting ? task.revert.startedAt : task.run.startedAt;
     const total = (Number(task.state.minutes ?? 0) * 60 + Number(task.state.seconds ?? 0)) * 1000;
-    if (startedAt && total > 0) return <Countdown endsAt={startedAt + total} serverNow={serverNow} />;
+    const pausedMs = reverting ? 0 : (task.pausedMs ?? 0); // time the rollout was paused does not count
+    if (startedAt && total > 0) return <Countdown endsAt={startedAt + pausedMs + total} serverNow={serverNow} />;
   }
   if (!task.progress) return null;
   return <span className="text-xs font-medium text-sky-700 dark:text-sky-300">({task.progress})</span>;

@@ -1,13 +1,24 @@
 // A second example that shows Kettle's features off, runnable on this machine
 // with no outside service: a generated config form (Basic and Advanced), a
-// gradual rollout over a list of hosts with shell commands, and monitors.
-// Offer it next to the guide's example with
-//   KETTLE_ROLLOUT_CLS=rollout:MyRollout,demo:DemoRollout
+// gradual rollout over a list of hosts with shell commands, monitors, approval
+// gates between waves and a pause on failure (CarefulDemoRollout).
+// Offer them next to the guide's example with
+//   KETTLE_ROLLOUT_CLS=rollout:MyRollout,demo:DemoRollout,demo:CarefulDemoRollout
 import fs from "node:fs";
 import { z } from "zod";
 import { Rollout, ShellTask, SequentialExecTask, gradualExec, gradualSequentialExec, gradualGroups, type Monitor, type ShellState, type Task } from "@/lib/kettle";
 
 const hostPattern = /^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/;
+
+const approvalField = (byDefault: "none" | "instead-of-delay" | "after-delay") =>
+  z
+    .enum(["none", "instead-of-delay", "after-delay"])
+    .default(byDefault)
+    .meta({
+      title: "Approval between waves",
+      description: "Someone approves each wave on the rollout page before it starts.",
+      options: { none: "No approval", "instead-of-delay": "Instead of the delay", "after-delay": "After the delay" },
+    });
 
 const demoConfig = z.object({
   // Basic
@@ -39,6 +50,7 @@ const demoConfig = z.object({
       options: { parallel: "All hosts at once", sequential: "One host after another" },
     }),
   healthCheck: z.boolean().default(true).meta({ title: "Check each host's health after deploying" }),
+  approval: approvalField("none"),
   // Advanced
   monitors: z
     .array(z.enum(["stopFile", "errorRate"]))
@@ -164,7 +176,8 @@ export class DemoRollout extends Rollout<DemoConfig> {
     const hosts = [...new Set(this.config.hosts)];
     const make = (host: string) => hostTask(this.config, host);
     const delay = { seconds: this.config.waveDelaySecs };
-    return this.config.order === "sequential" ? gradualSequentialExec(hosts, make, delay) : gradualExec(hosts, make, delay);
+    const options = this.config.approval === "none" ? {} : { approval: this.config.approval };
+    return this.config.order === "sequential" ? gradualSequentialExec(hosts, make, delay, options) : gradualExec(hosts, make, delay, options);
   }
 
   info() {
@@ -172,10 +185,12 @@ export class DemoRollout extends Rollout<DemoConfig> {
     const hosts = [...new Set(c.hosts ?? [])];
     const lines = [
       `Deploys ${c.version} to ${hosts.length} host${hosts.length === 1 ? "" : "s"}: ${hosts.slice(0, 8).join(", ")}${hosts.length > 8 ? ", …" : ""}`,
-      `${waveText(gradualGroups(hosts).map((g) => g.length))}, ${c.waveDelaySecs} secs apart, ${c.order === "sequential" ? "one host at a time" : "hosts in a wave at once"}`,
+      `${waveText(gradualGroups(hosts).map((g) => g.length))}, ${c.approval === "instead-of-delay" ? "each approved by hand" : `${c.waveDelaySecs} secs apart`}, ${c.order === "sequential" ? "one host at a time" : "hosts in a wave at once"}`,
       `Monitors: ${c.monitors?.length ? c.monitors.join(", ") : "none"}`,
     ];
     if (c.monitors?.includes("stopFile")) lines.push(`To abort from a shell: touch ${c.stopFile}`);
+    if (c.approval && c.approval !== "none") lines.push(`Each wave after the first waits for an approval ${c.approval === "after-delay" ? "after the delay" : "instead of a delay"}`);
+    if ((this.constructor as { onFailure?: string }).onFailure === "pause") lines.push("A failing task pauses the rollout: retry it, skip it or roll back");
     if (c.failHost) lines.push(`${c.failHost} is set to fail`);
     if (c.notes) lines.push(`Notes: ${c.notes}`);
     return lines;
@@ -184,4 +199,15 @@ export class DemoRollout extends Rollout<DemoConfig> {
 
 function waveText(sizes: number[]): string {
   return sizes.length === 1 ? "One wave" : `${sizes.length} waves of ${sizes.join(" + ")} hosts`;
+}
+
+/**
+ * The same deploy, done carefully: each wave after the first waits for an
+ * approval (instead of the delay, by default), and a failing host pauses the
+ * rollout for a decision (retry, skip or roll back) instead of rolling back.
+ */
+export class CarefulDemoRollout extends DemoRollout {
+  static title = "Demo: careful deploy (approvals, pause on failure)";
+  static onFailure = "pause" as const;
+  static configSchema = demoConfig.extend({ approval: approvalField("instead-of-delay") });
 }

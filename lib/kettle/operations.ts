@@ -173,6 +173,8 @@ export type TaskView = {
   revert: RecordView;
   /** Every attempt of the run, the current one last (one for a task that ran once). */
   attempts?: Attempt[];
+  /** Time the rollout was paused while this run went on (left out when none). */
+  pausedMs?: number;
   /** The retry policy's number of attempts, when the task has one. */
   maxAttempts?: number;
   /** The decisions that can be made about this task now (approve / reject, retry / skip). */
@@ -270,6 +272,7 @@ function taskView(task: Task, c: ViewContext): TaskView {
       trace: r.revertTrace,
     },
     ...(attempts.length ? { attempts } : {}),
+    ...(r.pausedMs ? { pausedMs: r.pausedMs } : {}),
     ...(policy ? { maxAttempts: policy.attempts } : {}),
     ...(decisions.length ? { decisions } : {}),
     children: task.children.map((child) => taskView(child, c)),

@@ -1,0 +1,143 @@
+"use client";
+// What a person is asked to decide now: why the rollout is paused, approval
+// gates that wait (Approve / Reject), failed tasks the run is paused on
+// (Retry / Skip / Roll back), and Retry rollback after a failed rollback.
+import { useId, useState } from "react";
+import type { RolloutView } from "@/lib/kettle/operations";
+import { Ago, Time } from "./app-context";
+import { ui } from "@/lib/web/ui";
+
+type Waiting = RolloutView["waitingFor"][number];
+/** Sends a decision: the API path and an optional comment; resolves once the page has refreshed. */
+export type Decide = (name: string, path: string, body?: { comment?: string }) => Promise<void>;
+
+export function SteeringPanel({ view, busy, decide }: { view: RolloutView; busy: string | null; decide: Decide }) {
+  const paused = view.status === "paused" && view.pausedReason;
+  if (!paused && !view.waitingFor.length && !view.canRetryRollback) return null;
+  return (
+    <section aria-label="Decisions needed" className="space-y-3" data-testid="steering">
+      {paused && (
+        <div role="status" className="flex gap-3 rounded-xl border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950/50 dark:text-amber-100" data-testid="paused-banner">
+          <svg aria-hidden="true" viewBox="0 0 16 16" className="mt-0.5 h-4 w-4 shrink-0" fill="currentColor">
+            <path d="M4 2.5h2.5v11H4zM9.5 2.5H12v11H9.5z" />
+          </svg>
+          <div>
+            <p className="font-semibold">Paused: no new task starts{view.pausedReason!.kind === "signal" || view.pausedReason!.kind === "monitor" ? " until someone resumes it" : " until someone decides"}.</p>
+            <p className="mt-0.5 break-words">
+              {view.pausedReason!.message}
+              {view.pausedReason!.since ? (
+                <span className="text-amber-800/80 dark:text-amber-200/70">
+                  {" "}
+                  · <Ago at={view.pausedReason!.since} />
+                </span>
+              ) : null}
+            </p>
+          </div>
+        </div>
+      )}
+      {view.waitingFor.map((w) => (
+        <WaitingCard key={`${w.kind}-${w.taskId}`} waiting={w} rolloutId={view.id} busy={busy} decide={decide} />
+      ))}
+      {view.canRetryRollback && (
+        <div className={`${ui.card} flex flex-wrap items-center gap-3 p-4`}>
+          <button
+            type="button"
+            className={ui.btnWarn}
+            disabled={busy !== null}
+            onClick={() => void decide("retry_rollback", `/api/rollouts/${view.id}/rollback/retry`)}
+            data-testid="retry-rollback"
+          >
+            {busy === "retry_rollback" ? "Retrying…" : "Retry rollback"}
+          </button>
+          <p className={`text-sm ${ui.muted}`}>Reverts again only the tasks whose revert failed or never ran; the reverts that worked are kept.</p>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function WaitingCard({ waiting, rolloutId, busy, decide }: { waiting: Waiting; rolloutId: number; busy: string | null; decide: Decide }) {
+  const [comment, setComment] = useState("");
+  const commentId = useId();
+  const approval = waiting.kind === "approval";
+  const base = `/api/rollouts/${rolloutId}/tasks/${waiting.taskId}`;
+  const send = (action: string) => decide(`${action}-${waiting.taskId}`, `${base}/${action}`, comment.trim() ? { comment: comment.trim() } : undefined);
+  const label = (action: string, text: string, doing: string) => (busy === `${action}-${waiting.taskId}` ? doing : text);
+  return (
+    <div
+      className={`${ui.card} space-y-3 border-l-4 p-4 ${approval ? "border-l-amber-400" : "border-l-rose-500"}`}
+      data-testid={approval ? "approval" : "failure-decision"}
+      data-task-id={waiting.taskId}
+    >
+      <div>
+        <p className={`text-xs font-medium uppercase tracking-wide ${ui.muted}`}>
+          {approval ? "Waiting for approval" : "Failed: the run is paused on it"} · task {waiting.taskId}
+        </p>
+        <p className="mt-1 text-base font-semibold break-words">{waiting.title}</p>
+        {waiting.error && <p className="mt-1 font-mono text-xs whitespace-pre-wrap break-words text-rose-700 dark:text-rose-400">{waiting.error}</p>}
+      </div>
+      <div>
+        <label htmlFor={commentId} className={`mb-1 block text-xs ${ui.muted}`}>
+          Comment (optional, kept on record)
+        </label>
+        <textarea id={commentId} rows={2} maxLength={1000} value={comment} onChange={(e) => setComment(e.target.value)} className={ui.input} />
+      </div>
+      <div className="flex flex-wrap gap-2">
+        {approval ? (
+          <>
+            <button type="button" className={ui.btnPrimary} disabled={busy !== null} onClick={() => void send("approve")}>
+              {label("approve", "Approve", "Approving…")}
+            </button>
+            <button type="button" className={ui.btnDanger} disabled={busy !== null} onClick={() => void send("reject")}>
+              {label("reject", "Reject", "Rejecting…")}
+            </button>
+          </>
+        ) : (
+          <>
+            <button type="button" className={ui.btnPrimary} disabled={busy !== null} onClick={() => void send("retry")}>
+              {label("retry", "Retry", "Retrying…")}
+            </button>
+            <button type="button" className={ui.btnSecondary} disabled={busy !== null} onClick={() => void send("skip")}>
+              {label("skip", "Skip", "Skipping…")}
+            </button>
+            <button
+              type="button"
+              className={ui.btnWarn}
+              disabled={busy !== null}
+              onClick={() => void decide("abort_rollout", `/api/rollouts/${rolloutId}/signals/abort_rollout`, comment.trim() ? { comment: comment.trim() } : undefined)}
+            >
+              {busy === "abort_rollout" ? "Rolling back…" : "Roll back"}
+            </button>
+          </>
+        )}
+      </div>
+    </div>
+  );
+}
+
+const actionNames: Record<string, string> = {
+  pause_rollout: "paused",
+  resume_rollout: "resumed",
+  approve: "approved",
+  reject: "rejected",
+  retry: "retried",
+  skip: "skipped",
+  retry_rollback: "retried the rollback",
+};
+
+/** Every decision on record, oldest first. */
+export function DecisionList({ decisions }: { decisions: RolloutView["decisions"] }) {
+  return (
+    <ul className="space-y-0.5" data-testid="decisions">
+      {decisions.map((d, i) => (
+        <li key={i} className="break-words">
+          <span className="font-medium">{d.by ?? "anonymous"}</span> {actionNames[d.action] ?? d.action}
+          {d.taskId !== undefined ? ` task ${d.taskId}` : ""}
+          {d.comment ? <span className={ui.muted}>: “{d.comment}”</span> : null}
+          <span className={ui.muted}>, </span>
+          <Time at={d.at} />
+        </li>
+      ))}
+    </ul>
+  );
+}
