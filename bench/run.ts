@@ -4,7 +4,7 @@
 //
 //   npm run bench                  the full run (about 2-4 minutes)
 //   npm run bench -- --quick       smaller and faster (about a minute)
-//   npm run bench -- --only=W1,W5  some workloads only (floor, W1..W7)
+//   npm run bench -- --only=W1,W5  some workloads only (floor, W1..W7, D1)
 //   npm run bench -- --rebuild     rebuild the production app first
 //
 // Targets are reported, never enforced: the exit code is 0 whatever they say.
@@ -15,6 +15,7 @@ import path from "node:path";
 import type { EngineJob } from "./engine";
 import { abortLatency, ensureBuild, startServer, statusUnderLoad, termLatency, DIST_DIR, type LatencyResult, type LoadResult } from "./server";
 import type { Summary } from "./stats";
+import { decisionLatency } from "./decisions";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -159,6 +160,26 @@ async function main() {
     );
   }
   // ---- server workloads ----
+  if (want("D1")) {
+    ensureBuild(say, args.includes("--rebuild"));
+    say(`D1 decision latency, two instances on one database (${plan.signalSamples} samples each)…`);
+    const a = await startServer();
+    const b = await startServer({}, [], a.dbUrl);
+    try {
+      const r = await decisionLatency([a, b], plan.signalSamples);
+      results.D1 = r;
+      for (const [name, s] of Object.entries(r.phases)) {
+        row({ workload: name === "sameInstance" ? "D1 approve (HTTP) → the runner acts" : "", what: `${name === "sameInstance" ? "through the owning instance" : "through the other instance"} (p50 / p95 / max)`, min: fms(s.min), median: `${fms(s.p50)} / ${fms(s.p95)}`, max: fms(s.max) });
+      }
+      const same = r.phases.sameInstance;
+      const other = r.phases.otherInstance;
+      targets.push({ target: "D1: a decision reaches the runner (no target set; reported)", value: `same instance p50 ${fms(same.p50)}, p95 ${fms(same.p95)}; other instance p50 ${fms(other.p50)}, p95 ${fms(other.p95)}`, met: r.errors.length === 0 ? null : false });
+      for (const e of r.errors) notes.push(`D1: ${e}`);
+    } finally {
+      await b.stop();
+      await a.stop();
+    }
+  }
   if (want("W5") || want("W6") || want("W7")) {
     ensureBuild(say, args.includes("--rebuild"));
     say("starting the production server…");

@@ -57,6 +57,7 @@ export function ensureBuild(log: (line: string) => void, force = false): void {
 export type BenchServer = {
   url: string;
   pid: number;
+  dbUrl: string;
   db: Client;
   api: TestServer["api"];
   /** Peak resident set size of the server process so far (VmHWM), MB. */
@@ -65,14 +66,15 @@ export type BenchServer = {
 };
 
 /** The production server on a free port with a temp database; `nodeArgs` lets a profile be taken, e.g. ["--cpu-prof"]. */
-export async function startServer(env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<BenchServer> {
-  const server = await startTestServer({ env: { KETTLE_DIST_DIR: DIST_DIR, KETTLE_ROLLOUT_CLS: KIND, ...env }, nodeArgs });
+export async function startServer(env: Record<string, string> = {}, nodeArgs: string[] = [], dbUrl?: string): Promise<BenchServer> {
+  const server = await startTestServer({ env: { KETTLE_DIST_DIR: DIST_DIR, KETTLE_ROLLOUT_CLS: KIND, ...env }, nodeArgs, dbUrl });
   const pid = server.proc.pid!;
   // The bench reads the server's database directly (WAL allows a reader in another process).
   const db = createClient({ url: server.dbUrl, timeout: 10_000 });
   return {
     url: server.url,
     pid,
+    dbUrl: server.dbUrl,
     db,
     api: server.api,
     peakRssMb() {
@@ -87,17 +89,17 @@ export async function startServer(env: Record<string, string> = {}, nodeArgs: st
       db.close();
       await Promise.race([server.stop(), sleep(15_000)]);
       await server.kill();
-      fs.rmSync(server.dir, { recursive: true, force: true });
+      if (!dbUrl) fs.rmSync(server.dir, { recursive: true, force: true });
     },
   };
 }
 
-async function one(db: Client, sql: string, args: (string | number)[]): Promise<Record<string, unknown> | undefined> {
+export async function one(db: Client, sql: string, args: (string | number)[]): Promise<Record<string, unknown> | undefined> {
   const rs = await db.execute({ sql, args });
   return rs.rows[0] as Record<string, unknown> | undefined;
 }
 
-async function until<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, everyMs = 2): Promise<T> {
+export async function until<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, everyMs = 2): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -108,7 +110,7 @@ async function until<T>(what: string, check: () => Promise<T | undefined | null 
 }
 
 /** Creates and runs a fixture rollout through the API; returns its id. */
-async function startRollout(s: BenchServer, tree: unknown): Promise<number> {
+export async function startRollout(s: BenchServer, tree: unknown): Promise<number> {
   const created = await s.api<{ id: number; error?: string }>("POST", "/api/rollouts", { kind: KIND, config: { tree } });
   if (created.status !== 201) throw new Error(`POST /api/rollouts: ${created.status} ${JSON.stringify(created.body)}`);
   const run = await s.api("POST", `/api/rollouts/${created.body.id}/run`);
@@ -130,7 +132,7 @@ export type LatencyResult = {
   errors: string[];
 };
 
-function collect(phases: Record<string, number[]>): LatencyResult["phases"] {
+export function collect(phases: Record<string, number[]>): LatencyResult["phases"] {
   return Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, { ...summarise(v), values: v.map((x) => Math.round(x * 10) / 10) }]));
 }
 
