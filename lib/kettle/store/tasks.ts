@@ -6,6 +6,7 @@ import type { Db } from "./db";
 import { Task, emptyRecords, type Attempt } from "../task";
 import { typeNameOf, taskClassOf } from "../registry";
 import { MissingKindTask } from "../tasks/missing";
+import { groupWrite } from "./group-commit";
 
 const CHUNK = 100;
 const COLUMNS = "rollout_id, id, parent_id, position, type, state";
@@ -145,7 +146,6 @@ export type Phase = "run" | "revert";
 const BREATHE_EVERY_MS = 10;
 let lastBreath = performance.now();
 let breath: Promise<void> | undefined;
-let starts: Promise<unknown> = Promise.resolve();
 
 function breathe(): Promise<void> | undefined {
   return performance.now() - lastBreath < BREATHE_EVERY_MS ? undefined : waitForBreath();
@@ -173,28 +173,24 @@ export class TaskRecorder {
     private readonly owner: string,
   ) {}
 
+  /** One transition, committed (with others that arrive meanwhile: see group-commit.ts) before it resolves. */
   private async write(sql: string, args: (string | number | null)[]): Promise<void> {
-    const rs = await this.db.$client.execute({
+    const rowsAffected = await groupWrite(this.db, {
       sql: `${sql} AND EXISTS (SELECT 1 FROM rollout WHERE id = ? AND lease_owner = ?)`,
       args: [...args, this.rolloutId, this.owner],
     });
-    if (rs.rowsAffected !== 1) throw new LeaseLost(`Lost the lease on rollout ${this.rolloutId}, or the task changed under us`);
+    if (rowsAffected !== 1) throw new LeaseLost(`Lost the lease on rollout ${this.rolloutId}, or the task changed under us`);
   }
 
   /**
-   * A task's start: one at a time (the driver does them one at a time anyway),
-   * each after a pause when one is due, so that the event loop gets its turn
-   * between any two, even in a big parallel group. Ends (finished, failed) are
-   * never held back.
+   * A task's start, after a pause when one is due, so that the event loop gets
+   * its turn even in a long run of quick tasks. The starts of a parallel group
+   * wait for the same turn, then share one commit. Ends are never held back.
    */
-  private paced(sql: string, args: (string | number | null)[]): Promise<void> {
-    const write = async () => {
-      await breathe();
-      await this.write(sql, args);
-    };
-    const done = starts.then(write, write);
-    starts = done.catch(() => undefined);
-    return done;
+  private async paced(sql: string, args: (string | number | null)[]): Promise<void> {
+    const turn = breathe();
+    if (turn) await turn;
+    await this.write(sql, args);
   }
 
   /**
