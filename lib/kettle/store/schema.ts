@@ -115,6 +115,19 @@ export const decision = sqliteTable(
   (t) => [index("decision_rollout_idx").on(t.rolloutId, t.id)],
 );
 
+// The change feed (written by triggers, see drizzle/0004_changes.sql): one row per
+// change to a rollout, a task, a signal or a decision; the id is the stream's cursor.
+export const change = sqliteTable(
+  "change",
+  {
+    id: integer("id").primaryKey(),
+    rolloutId: integer("rollout_id").notNull(),
+    taskId: integer("task_id"),
+    kind: text("kind").notNull(),
+  },
+  (t) => [index("change_rollout_idx").on(t.rolloutId, t.id)],
+);
+
 // Runner instances, so the UI can say who runs a rollout and when it was last heard from.
 export const instance = sqliteTable("instance", {
   id: text("id").primaryKey(),
