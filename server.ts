@@ -7,6 +7,7 @@ import { parseSettings, SettingsError } from "./lib/kettle/settings";
 import { readyDb, migrateDb } from "./lib/kettle/store/db";
 import { resolveRolloutClasses, loadTaskKinds } from "./lib/kettle/registry";
 import { Runner } from "./lib/kettle/runner";
+import { securityHeaders } from "./lib/web/security-headers";
 
 async function main() {
   const started = Date.now();
@@ -33,7 +34,14 @@ async function main() {
   // An in-process speed-up: the web side wakes the runner after a run request.
   (globalThis as Record<symbol, unknown>)[Symbol.for("kettle.wakeRunner")] = () => runner.wake();
 
-  const server = createServer((req, res) => void handle(req, res));
+  const headers = securityHeaders({ dev, checklistUrl: settings.checklistUrl });
+  const server = createServer((req, res) => {
+    for (const [name, value] of headers) res.setHeader(name, value);
+    // Facts only this server knows, replacing anything a client sent under these names.
+    req.headers["x-kettle-remote-address"] = req.socket.remoteAddress ?? "";
+    req.headers["x-kettle-path"] = req.url ?? "/";
+    void handle(req, res);
+  });
   server.listen(settings.port, settings.hostname, () => {
     const shown = settings.hostname === "0.0.0.0" ? "localhost" : settings.hostname;
     console.log(

@@ -23,6 +23,7 @@ import { activeStatuses, type RolloutStatus, type TaskStatus } from "./status";
 import { availableSignals, isSignalName, signals, signalNames, type SignalName } from "./signals";
 import { Task } from "./task";
 import { settings } from "./settings";
+import type { AuditEntry } from "./store/audit";
 
 export type Config = Record<string, unknown>;
 
@@ -76,7 +77,7 @@ async function generate(kind: RolloutKind, id: number, config: Config): Promise<
 
 export async function createRollout(
   db: Db,
-  input: { kind?: string; config?: unknown; user?: string | null },
+  input: { kind?: string; config?: unknown; user?: string | null; audit?: AuditEntry },
   offered = settings().rolloutClasses,
 ): Promise<number> {
   const kind = await kindFor(input.kind, offered);
@@ -84,7 +85,7 @@ export async function createRollout(
   const id = await insertRollout(db, kind.kind, config, input.user ?? null, now());
   try {
     const root = await generate(kind, id, config);
-    await saveFinalised(db, id, config, root, now());
+    await saveFinalised(db, id, config, root, now(), input.audit && { ...input.audit, kind: kind.kind });
   } catch (e) {
     // Nothing half-way: a rollout whose plan could not be made is not kept.
     await db.$client.execute({ sql: "DELETE FROM rollout WHERE id = ?", args: [id] });
@@ -94,22 +95,28 @@ export async function createRollout(
 }
 
 /** Finalise again: new config, a fresh tree. Refused once started. */
-export async function refinaliseRollout(db: Db, id: number, input: { config?: unknown }): Promise<void> {
+export async function refinaliseRollout(db: Db, id: number, input: { config?: unknown; audit?: AuditEntry }): Promise<void> {
   const row = await requireRolloutRow(db, id);
   if (row.status !== "not_started") throw conflict("This rollout has already started: it can no longer be edited");
   const kind = await resolveRolloutClass(row.kind);
   const config = validateConfig(kind, input.config);
   const root = await generate(kind, id, config);
-  await saveFinalised(db, id, config, root, now());
+  await saveFinalised(db, id, config, root, now(), input.audit && { ...input.audit, kind: row.kind });
 }
 
-export async function runRollout(db: Db, id: number, user: string | null): Promise<void> {
-  await requestRun(db, id, user, now());
+/** Statuses that count as "running" for a class with `concurrency = 1`. */
+const busyStatuses = (): string[] => [...activeStatuses, ...(activeStatuses.includes("paused" as RolloutStatus) ? [] : ["paused"])];
+
+export async function runRollout(db: Db, id: number, user: string | null, audit?: AuditEntry): Promise<void> {
+  const row = await requireRolloutRow(db, id);
+  const kind = await resolveRolloutClass(row.kind).catch(() => null);
+  const exclusive = kind?.cls.concurrency === 1 ? busyStatuses() : [];
+  await requestRun(db, id, user, now(), { audit: audit && { ...audit, kind: row.kind }, exclusive });
 }
 
-export async function sendSignal(db: Db, id: number, name: string, user: string | null): Promise<void> {
+export async function sendSignal(db: Db, id: number, name: string, user: string | null, audit?: AuditEntry): Promise<void> {
   if (!isSignalName(name)) throw badInput(`Unknown signal "${name}"; signals are: ${signalNames.join(", ")}`);
-  await insertSignal(db, id, name, user, now());
+  await insertSignal(db, id, name, user, now(), audit);
 }
 
 export { hideRollout };

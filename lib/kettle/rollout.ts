@@ -26,6 +26,8 @@ export type RolloutClass = {
   monitors?: Record<string, Monitor>;
   /** On takeover after a crash: re-run interrupted tasks instead of rolling back (they must be safe to re-run). */
   resumeAfterCrash?: boolean;
+  /** 1: Run is refused while another rollout of this kind is running or paused. */
+  concurrency?: number;
 };
 
 export abstract class Rollout<C extends Record<string, unknown> = Record<string, unknown>> {

@@ -7,12 +7,13 @@ import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
 export const dynamic = "force-dynamic";
 
 export const POST = route<{ id: string; signal: string }>(
-  async ({ db, params, user }) => {
+  async ({ db, params, user, audit }) => {
     const { id } = await requireRolloutRow(db, parseId(params.id));
-    await sendSignal(db, id, params.signal, user);
+    await sendSignal(db, id, params.signal, user, audit(params.signal));
     forgetRollout(id);
     wakeRunner();
     return NextResponse.json({ id, signal: params.signal, sent: true });
   },
-  { mutation: true },
+  // each signal is an action of its own name (term_rollout may be admin-only)
+  { mutation: true, action: (p) => p.signal },
 );
