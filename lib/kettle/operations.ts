@@ -24,6 +24,7 @@ import { availableSignals, isSignalName, signals, signalNames, type SignalName }
 import { Task } from "./task";
 import { settings } from "./settings";
 import type { AuditEntry } from "./store/audit";
+import { lockOf, lockedMessage } from "./store/locks";
 
 export type Config = Record<string, unknown>;
 
@@ -274,8 +275,11 @@ export async function getRollout(db: Db, idParam: string | number): Promise<Roll
       waiting: active && !row.leaseOwner,
     },
     canEdit: status === "not_started",
-    canRun: (() => {
-      const reason = runRefusal(row, root, at);
+    canRun: await (async () => {
+      let reason = runRefusal(row, root, at);
+      // a deploy lock on the kind (only worth a read while it could run)
+      const lock = reason ? null : await lockOf(db, row.kind);
+      if (lock) reason = `Run refused: ${lockedMessage(lock)}`;
       return { ok: !reason, reason };
     })(),
     refreshMs: status === "not_started" || !active ? null : settings().refreshTimeout,
