@@ -8,6 +8,7 @@ import { readyDb, migrateDb } from "./lib/kettle/store/db";
 import { resolveRolloutClasses, loadTaskKinds } from "./lib/kettle/registry";
 import { Runner } from "./lib/kettle/runner";
 import { securityHeaders } from "./lib/web/security-headers";
+import { gatePage } from "./lib/auth/gate";
 
 async function main() {
   const started = Date.now();
@@ -40,7 +41,16 @@ async function main() {
     // Facts only this server knows, replacing anything a client sent under these names.
     req.headers["x-kettle-remote-address"] = req.socket.remoteAddress ?? "";
     req.headers["x-kettle-path"] = req.url ?? "/";
-    void handle(req, res);
+    gatePage(db, req, res).then(
+      (answered) => {
+        if (!answered) void handle(req, res);
+      },
+      (e) => {
+        console.error(e);
+        res.statusCode = 500;
+        res.end("Internal error: see the server's log");
+      },
+    );
   });
   server.listen(settings.port, settings.hostname, () => {
     const shown = settings.hostname === "0.0.0.0" ? "localhost" : settings.hostname;

@@ -62,7 +62,7 @@ export function allowed(role: Role | null, action: string, auth: Pick<Settings["
 export function refusal(role: Role | null, action: string, auth: Pick<Settings["auth"], "adminOnly">): string | null {
   if (allowed(role, action, auth)) return null;
   const needed = requiredRole(action, auth);
-  return `${action} needs the ${needed} role${role ? ` (you are ${role === "admin" ? "an" : "a"} ${role})` : " (you have none)"}`;
+  return `${action} needs the ${needed} role${role ? ` (you are ${/^[aeiou]/.test(role) ? "an" : "a"} ${role})` : " (you have none)"}`;
 }
 
 /**

@@ -363,9 +363,15 @@ describe("security headers", () => {
     }
   });
 
-  it("pages without the user header say so; a signed-in user without a role gets no content", async () => {
-    const anon = await (await fetch(server.url + "/rollouts")).text();
-    expect(anon).toContain("Not signed in");
-    expect(anon).not.toContain("All rollouts");
+  it("pages without the user header get 401 and none of the page's content", async () => {
+    for (const headers of [{}, { rsc: "1" }]) {
+      const res = await fetch(server.url + "/rollouts", { headers });
+      expect(res.status).toBe(401);
+      const text = await res.text();
+      expect(text).toContain("Not signed in");
+      expect(text).not.toContain("All rollouts");
+      expect(text).not.toContain("olga");
+    }
+    expect((await fetch(server.url + "/rollouts", { headers: as("vic") })).status).toBe(200);
   });
 });
