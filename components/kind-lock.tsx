@@ -15,6 +15,7 @@ export function KindLockPanel({ kind, lock }: { kind: string; lock: KindLock | n
   const [reason, setReason] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [open, setOpen] = useState(false);
   const [, startTransition] = useTransition();
   const path = api(`/api/kinds/${encodeURIComponent(kind)}/lock`);
 
@@ -48,8 +49,9 @@ export function KindLockPanel({ kind, lock }: { kind: string; lock: KindLock | n
   }
   const refused = refusal("lock");
   return (
-    <details className={`${ui.card} px-4 py-2 text-sm`}>
+    <details className={`${ui.card} px-4 py-2 text-sm`} open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary className={`cursor-pointer ${ui.muted}`}>Deploy lock: not locked</summary>
+      {open && (
       <form
         className="mt-3 flex flex-wrap items-end gap-3 pb-2"
         onSubmit={(e) => {
@@ -67,6 +69,7 @@ export function KindLockPanel({ kind, lock }: { kind: string; lock: KindLock | n
         {refused && <p className="w-full text-amber-800 dark:text-amber-300">{refused[0].toUpperCase() + refused.slice(1)}.</p>}
         {error && <p role="alert" className="w-full text-rose-700 dark:text-rose-300">{error}</p>}
       </form>
+      )}
     </details>
   );
 }

@@ -33,8 +33,8 @@ export function RolloutAudit({ rolloutId, live, refreshMs, changedAt }: { rollou
                 <Time at={e.at} />
               </span>
               <span className="font-medium">{e.user ?? "anonymous"}</span>
-              <span className={`font-mono text-xs ${e.outcome === "refused" ? "text-rose-700 dark:text-rose-400" : ""}`}>
-                {e.action}
+              <span className={e.outcome === "refused" ? "text-rose-700 dark:text-rose-400" : ""}>
+                {e.action.replace(/_/g, " ")}
                 {e.outcome === "refused" ? " (refused)" : ""}
               </span>
               {e.tokenName && <span className={`text-xs ${ui.muted}`}>with token “{e.tokenName}”</span>}

@@ -364,7 +364,7 @@ describe("security headers", () => {
   });
 
   it("pages without the user header get 401 and none of the page's content", async () => {
-    for (const headers of [{}, { rsc: "1" }]) {
+    for (const headers of [{}, { rsc: "1" }] as Record<string, string>[]) {
       const res = await fetch(server.url + "/rollouts", { headers });
       expect(res.status).toBe(401);
       const text = await res.text();
