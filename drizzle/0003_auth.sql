@@ -54,3 +54,11 @@ CREATE TABLE `kind_lock` (
 	`locked_by` text,
 	`locked_at` integer NOT NULL
 );
+--> statement-breakpoint
+CREATE TABLE `session` (
+	`id` text PRIMARY KEY NOT NULL,
+	`user` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`expires_at` integer NOT NULL,
+	`ended_at` integer
+);

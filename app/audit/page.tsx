@@ -114,7 +114,7 @@ export default async function Audit({ searchParams }: { searchParams: Promise<Re
                     <Time at={e.at} />
                   </td>
                   <td className="px-4 py-2">
-                    <span className="font-medium">{e.user ?? "anonymous"}</span>
+                    <span className="font-medium">{e.user ?? (e.via === "none" ? "anonymous" : <span className={ui.muted}>unknown</span>)}</span>
                     {e.role && <span className={`ml-1 text-xs ${ui.muted}`}>{e.role}</span>}
                   </td>
                   <td className={`px-4 py-2 text-xs ${ui.muted}`}>{e.via === "token" ? `token “${e.tokenName}”` : e.via}</td>

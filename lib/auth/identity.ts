@@ -6,6 +6,7 @@
 import { settings } from "@/lib/kettle/settings";
 import type { Db } from "@/lib/kettle/store/db";
 import { hashToken, tokenByHash, touchToken, TOKEN_PREFIX } from "@/lib/kettle/store/tokens";
+import { sessionIsLive } from "@/lib/kettle/store/sessions";
 import { now } from "@/lib/kettle/clock";
 import { lowerRole, isRole, refusal, roleFor, actionRoles, type Role } from "./roles";
 import { cookieFrom, SESSION_COOKIE, unseal, type SessionPayload } from "./session";
@@ -21,6 +22,8 @@ export type Identity = {
   via: Via;
   tokenName?: string;
   tokenId?: number;
+  /** The browser session's id (mode oidc). */
+  sessionId?: string;
   address: string | null;
 };
 
@@ -74,9 +77,10 @@ export async function identify(db: Db, headers: Headers): Promise<Identity | Ano
   }
 
   const session = await unseal<SessionPayload>("session", cookieFrom(headers.get("cookie"), SESSION_COOKIE));
-  if (!session || typeof session.user !== "string") return { reason: "Not signed in: sign in first, or send an API token", address };
+  if (!session || typeof session.user !== "string" || typeof session.sid !== "string") return { reason: "Not signed in: sign in first, or send an API token", address };
+  if (!(await sessionIsLive(db, session.sid, now()))) return { reason: "Your session has ended: sign in again", address };
   const groups = Array.isArray(session.groups) ? session.groups.map(String) : [];
-  return { user: session.user, groups, role: roleFor(session.user, groups, s.auth), via: "session", address };
+  return { user: session.user, groups, role: roleFor(session.user, groups, s.auth), via: "session", sessionId: session.sid, address };
 }
 
 export const isIdentified = (x: Identity | Anonymous): x is Identity => !("reason" in x);

@@ -38,7 +38,7 @@ export async function unseal<T extends JWTPayload>(purpose: Purpose, sealed: str
   }
 }
 
-export type SessionPayload = JWTPayload & { user: string; groups: string[] };
+export type SessionPayload = JWTPayload & { sid: string; user: string; groups: string[] };
 
 /** Cookie attributes: HttpOnly, SameSite=Lax, Secure when the app is reached over https, scoped to the base path. */
 export function cookieOptions(secure: boolean, maxAgeMs?: number) {

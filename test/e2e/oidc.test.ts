@@ -167,11 +167,15 @@ describe("OpenID Connect sign-in", () => {
 
     // Bob signs out: his session ends.
     await b.page.goto(server.url + "/");
+    const bobsCookie = (await b.context.cookies()).find((c) => c.name === "kettle_session")!.value;
     await b.page.getByRole("button", { name: "Sign out" }).click();
     await b.page.waitForURL(server.url + "/auth/signed-out");
     await b.page.getByRole("heading", { name: "Signed out" }).waitFor();
     expect((await b.context.cookies()).find((c) => c.name === "kettle_session")).toBeUndefined();
     expect((await fetchIn(b.page, "GET", "/api/me")).status).toBe(401);
+    // A copy of the cookie kept from before is worth nothing now.
+    const replay = await server.api<Json>("GET", "/api/me", undefined, { cookie: `kettle_session=${bobsCookie}` });
+    expect(replay).toEqual({ status: 401, body: { error: "Your session has ended: sign in again" } });
     // A page now goes through the provider again (which still knows him, so he is back at once: Kettle's sign-out is not the provider's).
     const visited: string[] = [];
     b.page.on("request", (r) => visited.push(r.url()));

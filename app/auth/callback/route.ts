@@ -1,7 +1,8 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { settings } from "@/lib/kettle/settings";
 import { database } from "@/lib/kettle/store/db";
-import { writeAudit } from "@/lib/kettle/store/audit";
+import { auditStatement, writeAudit } from "@/lib/kettle/store/audit";
+import { insertSession, newSessionId } from "@/lib/kettle/store/sessions";
 import { now } from "@/lib/kettle/clock";
 import { finishSignIn, publicBase } from "@/lib/auth/oidc";
 import { cookieOptions, seal, SESSION_COOKIE, SIGN_IN_COOKIE } from "@/lib/auth/session";
@@ -21,8 +22,11 @@ export async function GET(req: NextRequest) {
   try {
     const who = await finishSignIn(req.cookies.get(SIGN_IN_COOKIE)?.value ?? null, req.nextUrl.search);
     const role = roleFor(who.user, who.groups, s.auth);
-    const session = await seal("session", { user: who.user, groups: who.groups }, s.auth.sessionMs);
-    await writeAudit(db, { at: now(), user: who.user, role, via: "session", action: "sign_in", address, comment: who.groups.length ? `groups: ${who.groups.join(", ")}` : null });
+    const at = now();
+    const sid = newSessionId();
+    const session = await seal("session", { sid, user: who.user, groups: who.groups }, s.auth.sessionMs);
+    const audit = { at, user: who.user, role, via: "session", action: "sign_in", address, comment: who.groups.length ? `groups: ${who.groups.join(", ")}` : null };
+    await insertSession(db, { id: sid, user: who.user, createdAt: at, expiresAt: at + s.auth.sessionMs }, auditStatement(audit));
     const res = NextResponse.redirect(base + who.next, 303);
     res.cookies.set(SESSION_COOKIE, session, cookieOptions(secure, s.auth.sessionMs));
     res.cookies.set(SIGN_IN_COOKIE, "", cookieOptions(secure, 0));

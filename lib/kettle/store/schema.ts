@@ -157,3 +157,13 @@ export const kindLock = sqliteTable("kind_lock", {
   lockedBy: text("locked_by"),
   lockedAt: integer("locked_at").notNull(),
 });
+
+// Browser sessions (KETTLE_AUTH=oidc): the sealed cookie names one; sign-out ends it here,
+// so a copy of the cookie is worth nothing afterwards.
+export const session = sqliteTable("session", {
+  id: text("id").primaryKey(),
+  user: text("user").notNull(),
+  createdAt: integer("created_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  endedAt: integer("ended_at"),
+});
