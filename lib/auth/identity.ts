@@ -5,7 +5,7 @@
 // and, in proxy and oidc modes, `Authorization: Bearer kettle_…` API tokens.
 import { settings } from "@/lib/kettle/settings";
 import type { Db } from "@/lib/kettle/store/db";
-import { hashToken, tokenByHash, touchToken, TOKEN_PREFIX } from "@/lib/kettle/store/tokens";
+import { hashToken, tokenByHash, touchToken } from "@/lib/kettle/store/tokens";
 import { sessionIsLive } from "@/lib/kettle/store/sessions";
 import { now } from "@/lib/kettle/clock";
 import { lowerRole, isRole, refusal, roleFor, actionRoles, type Role } from "./roles";
@@ -51,10 +51,9 @@ export async function identify(db: Db, headers: Headers): Promise<Identity | Ano
   const mode = s.auth.mode;
   if (mode === "none") return { user: null, groups: [], role: "admin", via: "none", address };
 
-  const authorization = headers.get("authorization");
-  if (authorization !== null) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (!m || !m[1].startsWith(TOKEN_PREFIX)) return { reason: "The Authorization header must be `Bearer kettle_…` (an API token)", address };
+  // Only Kettle's own tokens count: a proxy may pass on an Authorization header of its own (its provider's token).
+  const m = /^Bearer\s+(kettle_\S+)\s*$/i.exec(headers.get("authorization") ?? "");
+  if (m) {
     const token = await tokenByHash(db, hashToken(m[1]));
     const at = now();
     if (!token) return { reason: "Unknown API token", address };

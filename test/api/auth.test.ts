@@ -171,10 +171,13 @@ describe("roles", () => {
     expect(rows.map((e: Json) => e.action)).toEqual(["create", "run", "term_rollout"]);
   });
 
-  it("the user header is ignored when a token is sent", async () => {
+  it("the user header is ignored when a Kettle token is sent, and only then", async () => {
     const res = await server.api<Json>("GET", "/api/me", undefined, { ...as("ada", "kettle-admins"), ...bearer("kettle_nonsense") });
     expect(res.status).toBe(401);
     expect(res.body.error).toBe("Unknown API token");
+    // an Authorization header that is not a Kettle token (the proxy's own) is not one
+    const proxied = await server.api<Json>("GET", "/api/me", undefined, { ...as("olga"), authorization: "Bearer eyJhbGciOiJSUzI1NiJ9.e30.sig" });
+    expect(proxied.body).toMatchObject({ user: "olga", via: "proxy" });
   });
 });
 
