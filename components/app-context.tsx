@@ -22,6 +22,11 @@ export function useMe(): Me | null {
   return useContext(CurrentUser);
 }
 
+/** A refusal as shown beside its (disabled) button: "Needs the admin role (you are a viewer)." */
+export function refusalText(refused: string): string {
+  return refused.replace(/^\S+ needs/, "Needs") + ".";
+}
+
 /** Why the current user may not do `action` (shown beside a disabled button), or null when they may. */
 export function useRefusal(): (action: string) => string | null {
   const me = useMe();

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useRef, useState, type FormEvent, type ReactNode } from "react";
 import type { FieldDescriptor } from "@/lib/kettle/config-form";
-import { sendJson, useApi, useRefusal } from "./app-context";
+import { refusalText, sendJson, useApi, useRefusal } from "./app-context";
 import { ui } from "@/lib/web/ui";
 
 type Value = string | boolean | string[];
@@ -223,7 +223,7 @@ export function ConfigForm({
         </button>
         {refused && (
           <span id="finalise-refused" className="text-sm text-amber-800 dark:text-amber-300" data-testid="finalise-refused">
-            {refused[0].toUpperCase() + refused.slice(1)}.
+            {refusalText(refused)}
           </span>
         )}
         <Link href={editId ? `/rollouts/${editId}` : "/"} className={ui.btnSecondary}>

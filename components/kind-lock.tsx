@@ -3,7 +3,7 @@
 // why (Run is refused meanwhile); operators lock and unlock it here.
 import { useRouter } from "next/navigation";
 import { useId, useState, useTransition } from "react";
-import { Time, sendJson, useApi, useRefusal } from "./app-context";
+import { Time, refusalText, sendJson, useApi, useRefusal } from "./app-context";
 import type { KindLock } from "@/lib/kettle/store/locks";
 import { ui } from "@/lib/web/ui";
 
@@ -33,7 +33,9 @@ export function KindLockPanel({ kind, lock }: { kind: string; lock: KindLock | n
     const refused = refusal("unlock");
     return (
       <div role="status" className="flex flex-wrap items-start gap-3 rounded-lg border border-amber-400 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950/60 dark:text-amber-100" data-testid="kind-locked">
-        <span aria-hidden="true" className="text-lg leading-none">🔒</span>
+        <svg aria-hidden="true" viewBox="0 0 20 20" className="mt-0.5 h-5 w-5 shrink-0 text-amber-600 dark:text-amber-400" fill="currentColor">
+          <path fillRule="evenodd" d="M10 1a4.5 4.5 0 0 0-4.5 4.5V9H5a2 2 0 0 0-2 2v6a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2v-6a2 2 0 0 0-2-2h-.5V5.5A4.5 4.5 0 0 0 10 1Zm3 8V5.5a3 3 0 1 0-6 0V9h6Z" clipRule="evenodd" />
+        </svg>
         <div className="min-w-0 flex-1 space-y-1">
           <p>
             <strong>Deploys of this kind are locked</strong> by {lock.lockedBy ?? "anonymous"} since <Time at={lock.lockedAt} />: you can finalise a rollout, but Run is refused until it is unlocked.
@@ -41,7 +43,7 @@ export function KindLockPanel({ kind, lock }: { kind: string; lock: KindLock | n
           <p className="break-words">Reason: {lock.reason}</p>
           {error && <p role="alert" className="text-rose-700 dark:text-rose-300">{error}</p>}
         </div>
-        <button type="button" className={ui.btnSecondary} disabled={busy || !!refused} title={refused ?? undefined} onClick={() => void change("DELETE")}>
+        <button type="button" className={ui.btnSecondary} disabled={busy || !!refused} title={refused ? refusalText(refused) : undefined} onClick={() => void change("DELETE")}>
           Unlock
         </button>
       </div>
@@ -66,7 +68,7 @@ export function KindLockPanel({ kind, lock }: { kind: string; lock: KindLock | n
         <button type="submit" className={ui.btnWarn} disabled={busy || !!refused}>
           Lock
         </button>
-        {refused && <p className="w-full text-amber-800 dark:text-amber-300">{refused[0].toUpperCase() + refused.slice(1)}.</p>}
+        {refused && <p className="w-full text-amber-800 dark:text-amber-300">{refusalText(refused)}</p>}
         {error && <p role="alert" className="w-full text-rose-700 dark:text-rose-300">{error}</p>}
       </form>
       )}

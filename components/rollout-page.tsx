@@ -5,7 +5,7 @@ import Link from "next/link";
 import useSWR from "swr";
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import type { RolloutView } from "@/lib/kettle/operations";
-import { Ago, Duration, Time, getJson, sendJson, setServerNow, useApi, useRefusal } from "./app-context";
+import { Ago, Duration, Time, getJson, refusalText, sendJson, setServerNow, useApi, useRefusal } from "./app-context";
 import { RolloutAudit } from "./rollout-audit";
 import { StatusBadge } from "./status-badge";
 import { TaskTree } from "./task-tree";
@@ -335,7 +335,7 @@ function Actions({ view, busy, onRun, onSignal }: { view: RolloutView; busy: str
   const refusal = useRefusal();
   const runRefused = refusal("run");
   const editRefused = refusal("finalise");
-  const runReason = runRefused ?? view.canRun.reason;
+  const runReason = runRefused ? refusalText(runRefused) : view.canRun.reason;
   const notStarted = view.status === "not_started";
   const hasAnything = notStarted || view.canEdit || view.signals.available.length > 0;
   return (
@@ -358,7 +358,7 @@ function Actions({ view, busy, onRun, onSignal }: { view: RolloutView; busy: str
           )}
           {view.canEdit &&
             (editRefused ? (
-              <button type="button" disabled title={editRefused} className={ui.btnSecondary}>
+              <button type="button" disabled title={refusalText(editRefused)} className={ui.btnSecondary}>
                 Edit
               </button>
             ) : (
@@ -419,7 +419,7 @@ function SignalButton({ signal, busy, onSend }: { signal: Signal; busy: string |
         {signal.description}
         {refused && (
           <span className="mt-1 block font-medium text-amber-800 dark:text-amber-300" data-testid="signal-refused">
-            {refused[0].toUpperCase() + refused.slice(1)}.
+            {refusalText(refused)}
           </span>
         )}
       </p>

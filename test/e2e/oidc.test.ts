@@ -148,8 +148,11 @@ describe("OpenID Connect sign-in", () => {
     await term.waitFor();
     expect(await term.isDisabled()).toBe(true);
     expect(await b.page.locator("button[data-signal=abort_rollout]").isDisabled()).toBe(true);
-    await b.page.getByText("Term_rollout needs the admin role (you are a viewer).").waitFor();
+    const why = (signal: string) => b.page.locator(`div:has(> button[data-signal=${signal}]) [data-testid=signal-refused]`).textContent();
+    expect(await why("term_rollout")).toBe("Needs the admin role (you are a viewer).");
+    expect(await why("abort_rollout")).toBe("Needs the operator role (you are a viewer).");
     // Asking anyway (with his session cookie) is refused with 403 naming the role.
+    await b.page.screenshot({ path: screenshotPath("ui-rollout-viewer"), fullPage: true });
     const refused = await fetchIn(b.page, "POST", `/api/rollouts/${id}/signals/term_rollout`);
     expect(refused).toEqual({ status: 403, body: { error: "term_rollout needs the admin role (you are a viewer)", needs: "admin" } });
     expect((await server.api<Json>("GET", `/api/rollouts/${id}`, undefined, auth)).body.status).toBe("started");
@@ -211,6 +214,21 @@ describe("OpenID Connect sign-in", () => {
     expect((await fetchIn(a.page, "GET", `/api/audit?rollout=${id}`)).body.total).toBe(4);
     await a.page.goto(server.url + "/audit?user=bob");
     expect(await a.page.locator("[data-audit-id]").count()).toBe(4);
+
+    // Alice locks the kind on the New page: the page says who, when and why; Run is refused until she unlocks it.
+    await a.page.goto(server.url + "/rollouts/new");
+    await a.page.getByText("Deploy lock: not locked").click();
+    await a.page.getByLabel("Why lock it?").fill("Black Friday freeze");
+    await a.page.getByRole("button", { name: "Lock" }).click();
+    const banner = a.page.getByTestId("kind-locked");
+    await banner.waitFor();
+    expect(await banner.textContent()).toMatch(/locked by alice since .*Black Friday freeze/);
+    await a.page.screenshot({ path: screenshotPath("ui-new-locked"), fullPage: true });
+    const blocked = await server.api<Json>("POST", "/api/rollouts", { config: { tree: { noop: true } } }, auth);
+    expect((await server.api<Json>("POST", `/api/rollouts/${blocked.body.id}/run`, undefined, auth)).body.error).toMatch(/^Run refused: fixtures:TreeRollout is locked by alice since .* UTC: Black Friday freeze$/);
+    await a.page.getByRole("button", { name: "Unlock" }).click();
+    await a.page.getByText("Deploy lock: not locked").waitFor();
+    expect((await server.api("POST", `/api/rollouts/${blocked.body.id}/run`, undefined, auth)).status).toBe(202);
 
     expect(a.errors).toEqual([]);
     expect(b.errors).toEqual([]);
