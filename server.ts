@@ -13,6 +13,9 @@ import { gatePage } from "./lib/auth/gate";
 async function main() {
   const started = Date.now();
   const settings = parseSettings();
+  if (settings.userHeader && settings.auth.mode !== "proxy") {
+    console.warn(`> KETTLE_USER_HEADER is set but KETTLE_AUTH=${settings.auth.mode}: the header is ignored (set KETTLE_AUTH=proxy to trust it)`);
+  }
   // Fail at start, with a clear message, rather than at the first click.
   await resolveRolloutClasses(settings.rolloutClasses);
   await loadTaskKinds();
@@ -56,7 +59,7 @@ async function main() {
     const shown = settings.hostname === "0.0.0.0" ? "localhost" : settings.hostname;
     console.log(
       `> Kettle ready on http://${shown}:${settings.port}${settings.basePath} (${dev ? "development" : "production"}, ` +
-        `instance ${runner.id}, started in ${Date.now() - started} ms)`,
+        `instance ${runner.id}, sign-in: ${settings.auth.mode}, started in ${Date.now() - started} ms)`,
     );
   });
 

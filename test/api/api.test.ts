@@ -52,6 +52,9 @@ describe("creating and reading rollouts", () => {
     const run = await server.api<Json>("POST", `/api/rollouts/${created.body.id}/run`, undefined, { "X-Forwarded-User": "bob" });
     expect(run.status).toBe(202);
     expect(run.body.runBy).toBeNull();
+    expect(server.output()).toMatch(/KETTLE_USER_HEADER is set but KETTLE_AUTH=none: the header is ignored/);
+    // the header says there is no sign-in
+    expect(await (await fetch(server.url + "/")).text()).toContain("No sign-in");
   });
 });
 
