@@ -25,11 +25,11 @@ const columns = "at, user, role, via, token_name, action, outcome, rollout_id, t
 function values(e: AuditEntry) {
   return [
     e.at,
-    e.user,
+    e.user?.slice(0, 200) ?? null,
     e.role,
     e.via,
     e.tokenName ?? null,
-    e.action,
+    e.action.slice(0, 100), // a refused signal's name comes from the URL
     e.outcome ?? "ok",
     e.rolloutId ?? null,
     e.taskId ?? null,
