@@ -7,10 +7,15 @@ import { parseSettings, SettingsError } from "./lib/kettle/settings";
 import { readyDb, migrateDb } from "./lib/kettle/store/db";
 import { resolveRolloutClasses, loadTaskKinds } from "./lib/kettle/registry";
 import { Runner } from "./lib/kettle/runner";
+import { securityHeaders } from "./lib/web/security-headers";
+import { gatePage } from "./lib/auth/gate";
 
 async function main() {
   const started = Date.now();
   const settings = parseSettings();
+  if (settings.userHeader && settings.auth.mode !== "proxy") {
+    console.warn(`> KETTLE_USER_HEADER is set but KETTLE_AUTH=${settings.auth.mode}: the header is ignored (set KETTLE_AUTH=proxy to trust it)`);
+  }
   // Fail at start, with a clear message, rather than at the first click.
   await resolveRolloutClasses(settings.rolloutClasses);
   await loadTaskKinds();
@@ -33,12 +38,28 @@ async function main() {
   // An in-process speed-up: the web side wakes the runner after a run request.
   (globalThis as Record<symbol, unknown>)[Symbol.for("kettle.wakeRunner")] = () => runner.wake();
 
-  const server = createServer((req, res) => void handle(req, res));
+  const headers = securityHeaders({ dev, checklistUrl: settings.checklistUrl });
+  const server = createServer((req, res) => {
+    for (const [name, value] of headers) res.setHeader(name, value);
+    // Facts only this server knows, replacing anything a client sent under these names.
+    req.headers["x-kettle-remote-address"] = req.socket.remoteAddress ?? "";
+    req.headers["x-kettle-path"] = req.url ?? "/";
+    gatePage(db, req, res).then(
+      (answered) => {
+        if (!answered) void handle(req, res);
+      },
+      (e) => {
+        console.error(e);
+        res.statusCode = 500;
+        res.end("Internal error: see the server's log");
+      },
+    );
+  });
   server.listen(settings.port, settings.hostname, () => {
     const shown = settings.hostname === "0.0.0.0" ? "localhost" : settings.hostname;
     console.log(
       `> Kettle ready on http://${shown}:${settings.port}${settings.basePath} (${dev ? "development" : "production"}, ` +
-        `instance ${runner.id}, started in ${Date.now() - started} ms)`,
+        `instance ${runner.id}, sign-in: ${settings.auth.mode}, started in ${Date.now() - started} ms)`,
     );
   });
 

@@ -2,11 +2,13 @@ import "./globals.css";
 import type { ReactNode } from "react";
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
-import { headers } from "next/headers";
+import { redirect } from "next/navigation";
 import { settings } from "@/lib/kettle/settings";
-import { userOf } from "@/lib/web/http";
+import { isIdentified, meOf, type Me } from "@/lib/auth/identity";
+import { currentIdentity, currentPath } from "@/lib/web/me";
 import { AppProvider } from "@/components/app-context";
 import { Nav } from "@/components/nav";
+import { ui } from "@/lib/web/ui";
 
 export const metadata: Metadata = { title: { default: "Kettle", template: "%s · Kettle" }, description: "Reversible rollouts" };
 export const viewport: Viewport = {
@@ -19,7 +21,16 @@ export const viewport: Viewport = {
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const user = userOf(await headers());
+  const path = await currentPath();
+  const who = await currentIdentity();
+  const s = settings();
+  const me = isIdentified(who) ? meOf(who) : null;
+  const authPage = path.startsWith("/auth/");
+  // Pages need a session: off to the provider, and back here after.
+  if (!me && s.auth.mode === "oidc" && !authPage) redirect(`/auth/sign-in?${new URLSearchParams({ next: path })}`);
+  let content = children;
+  if (!authPage && !me) content = <Refused title="Not signed in" reason={"reason" in who ? who.reason : ""} />;
+  else if (!authPage && me && !me.role) content = <Refused title="No access" reason={`You are signed in as ${me.user}, but Kettle gives you no role. Ask an admin to add you (or one of your groups) to KETTLE_VIEWERS.`} />;
   return (
     <html lang="en">
       <body className="min-h-screen bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
@@ -35,27 +46,68 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               <KettleIcon />
               Kettle
             </Link>
-            <Nav />
-            {user && (
-              <p className="ml-auto flex items-center gap-2 text-sm text-indigo-100" data-testid="current-user">
-                <span aria-hidden="true" className="grid h-6 w-6 place-items-center rounded-full bg-white/15 text-xs font-semibold uppercase text-white">
-                  {user.slice(0, 1)}
-                </span>
-                <span>
-                  <span className="sr-only">Signed in as </span>
-                  {user}
-                </span>
-              </p>
-            )}
+            <Nav me={me} />
+            <UserBox me={me} />
           </nav>
         </header>
-        <AppProvider basePath={settings().basePath}>
+        <AppProvider basePath={s.basePath} me={me}>
           <main id="main" className="mx-auto max-w-7xl px-4 py-6 sm:px-6 sm:py-8">
-            {children}
+            {content}
           </main>
         </AppProvider>
       </body>
     </html>
+  );
+}
+
+const roleBadge: Record<string, string> = {
+  admin: "bg-amber-300 text-amber-950",
+  operator: "bg-emerald-300 text-emerald-950",
+  viewer: "bg-white/20 text-white",
+};
+
+function UserBox({ me }: { me: Me | null }) {
+  if (me?.mode === "none") {
+    return (
+      <p className="ml-auto flex items-center gap-2 text-sm text-indigo-100" data-testid="no-sign-in">
+        <span className="rounded-full bg-amber-300 px-2 py-0.5 text-xs font-semibold text-amber-950">No sign-in</span>
+        <span className="hidden sm:inline">everyone is an admin here (KETTLE_AUTH=none)</span>
+      </p>
+    );
+  }
+  if (!me) return null;
+  return (
+    <div className="ml-auto flex items-center gap-3 text-sm text-indigo-100">
+      <p className="flex items-center gap-2" data-testid="current-user">
+        <span aria-hidden="true" className="grid h-6 w-6 place-items-center rounded-full bg-white/15 text-xs font-semibold uppercase text-white">
+          {(me.user ?? "?").slice(0, 1)}
+        </span>
+        <span>
+          <span className="sr-only">Signed in as </span>
+          {me.user}
+        </span>
+        <span className={`rounded-full px-2 py-0.5 text-xs font-semibold ${me.role ? roleBadge[me.role] : "bg-rose-300 text-rose-950"}`} data-testid="current-role">
+          <span className="sr-only">Role: </span>
+          {me.role ?? "no role"}
+        </span>
+      </p>
+      {me.mode === "oidc" && me.via === "session" && (
+        <form method="post" action={`${settings().basePath}/auth/sign-out`}>
+          <button type="submit" className="rounded-md px-2 py-1 text-sm font-medium text-indigo-100 ring-1 ring-inset ring-white/30 hover:bg-white/10 hover:text-white">
+            Sign out
+          </button>
+        </form>
+      )}
+    </div>
+  );
+}
+
+function Refused({ title, reason }: { title: string; reason: string }) {
+  return (
+    <div className={`${ui.card} mx-auto max-w-xl space-y-2 p-8 text-center`} data-testid="refused-page">
+      <h1 className={ui.h1}>{title}</h1>
+      <p className={ui.muted}>{reason}</p>
+    </div>
   );
 }
 

@@ -1,13 +1,40 @@
 "use client";
 // What client components need from the server: the base path (for fetches;
-// next/link adds it to links by itself), plus a ticking clock and helpers.
+// next/link adds it to links by itself), who the user is and what they may do,
+// plus a ticking clock and helpers.
 import { createContext, useContext, useSyncExternalStore, type ReactNode } from "react";
 import { formatAgo, formatMs, formatTime } from "@/lib/web/format";
+import type { Me } from "@/lib/auth/identity";
 
 const BasePath = createContext("");
+const CurrentUser = createContext<Me | null>(null);
 
-export function AppProvider({ basePath, children }: { basePath: string; children: ReactNode }) {
-  return <BasePath.Provider value={basePath}>{children}</BasePath.Provider>;
+export function AppProvider({ basePath, me, children }: { basePath: string; me: Me | null; children: ReactNode }) {
+  return (
+    <BasePath.Provider value={basePath}>
+      <CurrentUser.Provider value={me}>{children}</CurrentUser.Provider>
+    </BasePath.Provider>
+  );
+}
+
+/** The current user, their role and what they may do (GET /api/me has the same). */
+export function useMe(): Me | null {
+  return useContext(CurrentUser);
+}
+
+/** A refusal as shown beside its (disabled) button: "Needs the admin role (you are a viewer)." */
+export function refusalText(refused: string): string {
+  return refused.replace(/^\S+ needs/, "Needs") + ".";
+}
+
+/** Why the current user may not do `action` (shown beside a disabled button), or null when they may. */
+export function useRefusal(): (action: string) => string | null {
+  const me = useMe();
+  return (action) => {
+    if (!me) return null;
+    if (action in me.refused) return me.refused[action];
+    return me.refused.run; // an action this page does not know: as strict as the operator actions
+  };
 }
 
 export function useBasePath(): string {
@@ -23,7 +50,7 @@ export function useApi(): (path: string) => string {
 export type ApiResult<T = Record<string, unknown>> = { ok: boolean; status: number; body: T & { error?: string; fields?: Record<string, string[]>; trace?: string } };
 
 /** A JSON mutation (POST/PUT); never throws: network errors come back as status 0. */
-export async function sendJson<T = Record<string, unknown>>(url: string, method: "POST" | "PUT", body?: unknown): Promise<ApiResult<T>> {
+export async function sendJson<T = Record<string, unknown>>(url: string, method: "POST" | "PUT" | "DELETE", body?: unknown): Promise<ApiResult<T>> {
   try {
     const res = await fetch(url, {
       method,

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useRef, useState, type FormEvent, type ReactNode } from "react";
 import type { FieldDescriptor } from "@/lib/kettle/config-form";
-import { sendJson, useApi } from "./app-context";
+import { refusalText, sendJson, useApi, useRefusal } from "./app-context";
 import { ui } from "@/lib/web/ui";
 
 type Value = string | boolean | string[];
@@ -121,6 +121,7 @@ export function ConfigForm({
   const [errors, setErrors] = useState<Errors>({});
   const [failure, setFailure] = useState<{ message: string; other: string[]; trace: string | null } | null>(null);
   const [busy, setBusy] = useState(false);
+  const refused = useRefusal()(editId === null ? "create" : "finalise");
   const basic = fields.filter((f) => !f.advanced);
   const advanced = fields.filter((f) => f.advanced);
   const advancedHasError = advanced.some((f) => errors[f.name]);
@@ -217,9 +218,14 @@ export function ConfigForm({
         </>
       )}
       <div className="flex flex-wrap items-center gap-3">
-        <button type="submit" className={ui.btnPrimary} disabled={busy} aria-busy={busy}>
+        <button type="submit" className={ui.btnPrimary} disabled={busy || !!refused} aria-busy={busy} aria-describedby={refused ? "finalise-refused" : undefined}>
           {busy ? "Finalising…" : "Finalise"}
         </button>
+        {refused && (
+          <span id="finalise-refused" className="text-sm text-amber-800 dark:text-amber-300" data-testid="finalise-refused">
+            {refusalText(refused)}
+          </span>
+        )}
         <Link href={editId ? `/rollouts/${editId}` : "/"} className={ui.btnSecondary}>
           Cancel
         </Link>

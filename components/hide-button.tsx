@@ -1,7 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import { sendJson, useApi } from "./app-context";
+import { refusalText, sendJson, useApi, useRefusal } from "./app-context";
 import { ui } from "@/lib/web/ui";
 
 /** Hide (or show again) a rollout in the lists. */
@@ -11,6 +11,7 @@ export function HideButton({ id, hidden }: { id: number; hidden: boolean }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [, startTransition] = useTransition();
+  const refused = useRefusal()("hide");
   async function toggle() {
     setBusy(true);
     setError(null);
@@ -21,7 +22,7 @@ export function HideButton({ id, hidden }: { id: number; hidden: boolean }) {
   }
   return (
     <span className="flex items-center gap-2">
-      <button type="button" onClick={toggle} disabled={busy} className={ui.btnSmall} aria-label={`${hidden ? "Unhide" : "Hide"} rollout ${id}`}>
+      <button type="button" onClick={toggle} disabled={busy || !!refused} title={refused ? refusalText(refused) : undefined} className={ui.btnSmall} aria-label={`${hidden ? "Unhide" : "Hide"} rollout ${id}`}>
         {hidden ? "Unhide" : "Hide"}
       </button>
       {error && (

@@ -1,17 +1,20 @@
 "use client";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import type { Me } from "@/lib/auth/identity";
 
 const links = [
-  { href: "/rollouts/new", label: "New", match: (p: string) => p === "/rollouts/new" },
-  { href: "/rollouts", label: "All", match: (p: string) => p === "/rollouts" },
+  { href: "/rollouts/new", label: "New", match: (p: string) => p === "/rollouts/new", shown: (_: Me | null) => true },
+  { href: "/rollouts", label: "All", match: (p: string) => p === "/rollouts", shown: (_: Me | null) => true },
+  { href: "/tokens", label: "Tokens", match: (p: string) => p === "/tokens", shown: (me: Me | null) => !!me?.role && me.mode !== "none" },
+  { href: "/audit", label: "Audit", match: (p: string) => p === "/audit", shown: (me: Me | null) => !!me && !me.refused.audit_read },
 ];
 
-export function Nav() {
+export function Nav({ me }: { me: Me | null }) {
   const pathname = usePathname();
   return (
     <ul className="flex items-center gap-1">
-      {links.map((l) => {
+      {links.filter((l) => l.shown(me)).map((l) => {
         const current = l.match(pathname);
         return (
           <li key={l.href}>

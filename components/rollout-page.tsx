@@ -5,7 +5,8 @@ import Link from "next/link";
 import useSWR from "swr";
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import type { RolloutView } from "@/lib/kettle/operations";
-import { Ago, Duration, Time, getJson, sendJson, setServerNow, useApi } from "./app-context";
+import { Ago, Duration, Time, getJson, refusalText, sendJson, setServerNow, useApi, useRefusal } from "./app-context";
+import { RolloutAudit } from "./rollout-audit";
 import { StatusBadge } from "./status-badge";
 import { TaskTree } from "./task-tree";
 import { LogView } from "./log-view";
@@ -237,6 +238,8 @@ export function RolloutPage({ initial, checklist }: Props) {
           {rollbackPhase && <LogSection title="Rollback log" path={`/api/rollouts/${view.id}/logs/rollback`} live={live} refreshMs={refreshMs} defaultOpen />}
           <p className={`text-xs ${ui.muted}`}>Each task’s run and revert logs are under its Logs button.</p>
         </section>
+
+        <RolloutAudit rolloutId={view.id} live={live} refreshMs={refreshMs} changedAt={view.now} />
       </div>
 
       {checklist && (
@@ -337,6 +340,10 @@ function LiveBar(props: {
 
 function Actions({ view, busy, onRun, onSignal }: { view: RolloutView; busy: string | null; onRun(): void; onSignal(name: string): void }) {
   const reasonId = useId();
+  const refusal = useRefusal();
+  const runRefused = refusal("run");
+  const editRefused = refusal("finalise");
+  const runReason = runRefused ? refusalText(runRefused) : view.canRun.reason;
   const notStarted = view.status === "not_started";
   const hasAnything = notStarted || view.canEdit || view.signals.available.length > 0;
   return (
@@ -347,8 +354,8 @@ function Actions({ view, busy, onRun, onSignal }: { view: RolloutView; busy: str
             <button
               type="button"
               onClick={onRun}
-              disabled={!view.canRun.ok || busy !== null}
-              aria-describedby={view.canRun.reason ? reasonId : undefined}
+              disabled={!view.canRun.ok || !!runRefused || busy !== null}
+              aria-describedby={runReason ? reasonId : undefined}
               className={ui.btnPrimary}
             >
               <svg aria-hidden="true" viewBox="0 0 16 16" className="h-4 w-4" fill="currentColor">
@@ -357,14 +364,19 @@ function Actions({ view, busy, onRun, onSignal }: { view: RolloutView; busy: str
               {busy === "run" ? "Starting…" : "Run"}
             </button>
           )}
-          {view.canEdit && (
-            <Link href={`/rollouts/${view.id}/edit`} className={ui.btnSecondary}>
-              Edit
-            </Link>
-          )}
-          {view.canRun.reason && notStarted && (
+          {view.canEdit &&
+            (editRefused ? (
+              <button type="button" disabled title={refusalText(editRefused)} className={ui.btnSecondary}>
+                Edit
+              </button>
+            ) : (
+              <Link href={`/rollouts/${view.id}/edit`} className={ui.btnSecondary}>
+                Edit
+              </Link>
+            ))}
+          {runReason && notStarted && (
             <p id={reasonId} className="text-sm text-amber-800 dark:text-amber-300" data-testid="run-reason">
-              {view.canRun.reason}
+              {runReason}
             </p>
           )}
         </div>
@@ -400,12 +412,13 @@ function SignalButton({ signal, busy, onSend }: { signal: Signal; busy: string |
   const helpId = useId();
   const dialog = useRef<HTMLDialogElement>(null);
   const label = signalLabels[signal.name] ?? signal.name;
+  const refused = useRefusal()(signal.name);
   return (
     <div className="flex items-start gap-3">
       <button
         type="button"
         onClick={() => (signal.dangerous ? dialog.current?.showModal() : onSend())}
-        disabled={busy !== null}
+        disabled={busy !== null || !!refused}
         aria-describedby={helpId}
         data-signal={signal.name}
         className={`${signal.dangerous ? ui.btnDanger : signal.name.startsWith("abort") ? ui.btnWarn : signal.name === "resume_rollout" ? ui.btnPrimary : ui.btnSecondary} shrink-0`}
@@ -414,6 +427,11 @@ function SignalButton({ signal, busy, onSend }: { signal: Signal; busy: string |
       </button>
       <p id={helpId} className={`text-xs ${ui.muted}`}>
         {signal.description}
+        {refused && (
+          <span className="mt-1 block font-medium text-amber-800 dark:text-amber-300" data-testid="signal-refused">
+            {refusalText(refused)}
+          </span>
+        )}
       </p>
       {signal.dangerous && (
         <dialog

@@ -4,7 +4,7 @@
 // (Retry / Skip / Roll back), and Retry rollback after a failed rollback.
 import { useId, useState } from "react";
 import type { RolloutView } from "@/lib/kettle/operations";
-import { Ago, Time } from "./app-context";
+import { Ago, Time, refusalText, useRefusal } from "./app-context";
 import { ui } from "@/lib/web/ui";
 
 type Waiting = RolloutView["waitingFor"][number];
@@ -12,6 +12,7 @@ type Waiting = RolloutView["waitingFor"][number];
 export type Decide = (name: string, path: string, body?: { comment?: string }) => Promise<void>;
 
 export function SteeringPanel({ view, busy, decide }: { view: RolloutView; busy: string | null; decide: Decide }) {
+  const retryRefused = useRefusal()("retry_rollback");
   const paused = view.status === "paused" && view.pausedReason;
   if (!paused && !view.waitingFor.length && !view.canRetryRollback) return null;
   return (
@@ -43,13 +44,15 @@ export function SteeringPanel({ view, busy, decide }: { view: RolloutView; busy:
           <button
             type="button"
             className={ui.btnWarn}
-            disabled={busy !== null}
+            disabled={busy !== null || !!retryRefused}
             onClick={() => void decide("retry_rollback", `/api/rollouts/${view.id}/rollback/retry`)}
             data-testid="retry-rollback"
           >
             {busy === "retry_rollback" ? "Retrying…" : "Retry rollback"}
           </button>
-          <p className={`text-sm ${ui.muted}`}>Reverts again only the tasks whose revert failed or never ran; the reverts that worked are kept.</p>
+          <p className={`text-sm ${ui.muted}`}>
+            {retryRefused ? refusalText(retryRefused) : "Reverts again only the tasks whose revert failed or never ran; the reverts that worked are kept."}
+          </p>
         </div>
       )}
     </section>
@@ -63,6 +66,9 @@ function WaitingCard({ waiting, rolloutId, busy, decide }: { waiting: Waiting; r
   const base = `/api/rollouts/${rolloutId}/tasks/${waiting.taskId}`;
   const send = (action: string) => decide(`${action}-${waiting.taskId}`, `${base}/${action}`, comment.trim() ? { comment: comment.trim() } : undefined);
   const label = (action: string, text: string, doing: string) => (busy === `${action}-${waiting.taskId}` ? doing : text);
+  const refusal = useRefusal();
+  // Who may not decide sees the buttons disabled, with the reason (never hidden).
+  const refused = (approval ? ["approve", "reject"] : ["retry", "skip", "abort_rollout"]).map(refusal).find((r) => r) ?? null;
   return (
     <div
       className={`${ui.card} space-y-3 border-l-4 p-4 ${approval ? "border-l-amber-400" : "border-l-rose-500"}`}
@@ -82,34 +88,35 @@ function WaitingCard({ waiting, rolloutId, busy, decide }: { waiting: Waiting; r
         </label>
         <textarea id={commentId} rows={2} maxLength={1000} value={comment} onChange={(e) => setComment(e.target.value)} className={ui.input} />
       </div>
-      <div className="flex flex-wrap gap-2">
+      <div className="flex flex-wrap items-center gap-2">
         {approval ? (
           <>
-            <button type="button" className={ui.btnPrimary} disabled={busy !== null} onClick={() => void send("approve")}>
+            <button type="button" className={ui.btnPrimary} disabled={busy !== null || !!refusal("approve")} onClick={() => void send("approve")}>
               {label("approve", "Approve", "Approving…")}
             </button>
-            <button type="button" className={ui.btnDanger} disabled={busy !== null} onClick={() => void send("reject")}>
+            <button type="button" className={ui.btnDanger} disabled={busy !== null || !!refusal("reject")} onClick={() => void send("reject")}>
               {label("reject", "Reject", "Rejecting…")}
             </button>
           </>
         ) : (
           <>
-            <button type="button" className={ui.btnPrimary} disabled={busy !== null} onClick={() => void send("retry")}>
+            <button type="button" className={ui.btnPrimary} disabled={busy !== null || !!refusal("retry")} onClick={() => void send("retry")}>
               {label("retry", "Retry", "Retrying…")}
             </button>
-            <button type="button" className={ui.btnSecondary} disabled={busy !== null} onClick={() => void send("skip")}>
+            <button type="button" className={ui.btnSecondary} disabled={busy !== null || !!refusal("skip")} onClick={() => void send("skip")}>
               {label("skip", "Skip", "Skipping…")}
             </button>
             <button
               type="button"
               className={ui.btnWarn}
-              disabled={busy !== null}
+              disabled={busy !== null || !!refusal("abort_rollout")}
               onClick={() => void decide("abort_rollout", `/api/rollouts/${rolloutId}/signals/abort_rollout`, comment.trim() ? { comment: comment.trim() } : undefined)}
             >
               {busy === "abort_rollout" ? "Rolling back…" : "Roll back"}
             </button>
           </>
         )}
+        {refused && <p className="text-xs text-amber-800 dark:text-amber-300">{refusalText(refused)}</p>}
       </div>
     </div>
   );

@@ -209,3 +209,9 @@ export class GradualRollout extends Rollout<z.infer<typeof gradualConfig>> {
     return make(this.config.items, (item) => new NoopTask({ label: item }), { seconds: this.config.delaySeconds ?? 0.05 });
   }
 }
+
+/** The tree rollout, one at a time: Run is refused while another one runs or is paused. */
+export class SoloTreeRollout extends TreeRollout {
+  static title = "Test fixture: a tree from JSON, one at a time";
+  static concurrency = 1;
+}

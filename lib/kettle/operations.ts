@@ -25,6 +25,8 @@ import { Task, type Attempt } from "./task";
 import { awaitingTasks, decisionsOf, insertTaskDecision, pause, resume, retryRollback as retryRollbackRow, type PausedReason } from "./store/decisions";
 import { isTaskDecision, retryPolicyOf, taskDecisions, type TaskDecision } from "./phases";
 import { settings } from "./settings";
+import type { AuditEntry } from "./store/audit";
+import { lockOf, lockedMessage } from "./store/locks";
 
 export type Config = Record<string, unknown>;
 
@@ -78,7 +80,7 @@ async function generate(kind: RolloutKind, id: number, config: Config): Promise<
 
 export async function createRollout(
   db: Db,
-  input: { kind?: string; config?: unknown; user?: string | null },
+  input: { kind?: string; config?: unknown; user?: string | null; audit?: AuditEntry },
   offered = settings().rolloutClasses,
 ): Promise<number> {
   const kind = await kindFor(input.kind, offered);
@@ -86,7 +88,7 @@ export async function createRollout(
   const id = await insertRollout(db, kind.kind, config, input.user ?? null, now());
   try {
     const root = await generate(kind, id, config);
-    await saveFinalised(db, id, config, root, now());
+    await saveFinalised(db, id, config, root, now(), input.audit && { ...input.audit, kind: kind.kind });
   } catch (e) {
     // Nothing half-way: a rollout whose plan could not be made is not kept.
     await db.$client.execute({ sql: "DELETE FROM rollout WHERE id = ?", args: [id] });
@@ -96,17 +98,23 @@ export async function createRollout(
 }
 
 /** Finalise again: new config, a fresh tree. Refused once started. */
-export async function refinaliseRollout(db: Db, id: number, input: { config?: unknown }): Promise<void> {
+export async function refinaliseRollout(db: Db, id: number, input: { config?: unknown; audit?: AuditEntry }): Promise<void> {
   const row = await requireRolloutRow(db, id);
   if (row.status !== "not_started") throw conflict("This rollout has already started: it can no longer be edited");
   const kind = await resolveRolloutClass(row.kind);
   const config = validateConfig(kind, input.config);
   const root = await generate(kind, id, config);
-  await saveFinalised(db, id, config, root, now());
+  await saveFinalised(db, id, config, root, now(), input.audit && { ...input.audit, kind: row.kind });
 }
 
-export async function runRollout(db: Db, id: number, user: string | null): Promise<void> {
-  await requestRun(db, id, user, now());
+/** Statuses that count as "running" for a class with `concurrency = 1`. */
+const busyStatuses = (): string[] => [...activeStatuses, ...(activeStatuses.includes("paused" as RolloutStatus) ? [] : ["paused"])];
+
+export async function runRollout(db: Db, id: number, user: string | null, audit?: AuditEntry): Promise<void> {
+  const row = await requireRolloutRow(db, id);
+  const kind = await resolveRolloutClass(row.kind).catch(() => null);
+  const exclusive = kind?.cls.concurrency === 1 ? busyStatuses() : [];
+  await requestRun(db, id, user, now(), { audit: audit && { ...audit, kind: row.kind }, exclusive });
 }
 
 /** The longest comment a decision takes. */
@@ -119,33 +127,33 @@ function checkComment(comment: unknown): string | null {
   return comment;
 }
 
-export async function sendSignal(db: Db, id: number, name: string, user: string | null, comment?: unknown): Promise<void> {
+export async function sendSignal(db: Db, id: number, name: string, user: string | null, comment?: unknown, audit?: AuditEntry): Promise<void> {
   if (!isSignalName(name)) throw badInput(`Unknown signal "${name}"; signals are: ${signalNames.join(", ")}`);
   const text = checkComment(comment);
   if (name === "pause_rollout") {
     const reason: PausedReason = { kind: "signal", message: `Paused by ${user ?? "an operator"}${text ? `: ${text}` : ""}`, by: user };
-    if (await pause(db, id, name, user, reason, now(), text)) return;
+    if (await pause(db, id, name, user, reason, now(), text, audit)) return;
     const row = await requireRolloutRow(db, id);
     throw conflict(`pause_rollout is not available while the rollout is ${row.status.replace(/_/g, " ")}`);
   }
-  if (name === "resume_rollout") return resume(db, id, user, now(), text);
-  await insertSignal(db, id, name, user, now());
+  if (name === "resume_rollout") return resume(db, id, user, now(), text, audit);
+  await insertSignal(db, id, name, user, now(), audit);
 }
 
 /**
  * approve / reject an approval gate that waits, retry / skip a failed task the
  * run is paused on. The runner that owns the rollout carries it out.
  */
-export async function decideTask(db: Db, id: number, taskIdParam: string, action: string, user: string | null, comment?: unknown): Promise<void> {
+export async function decideTask(db: Db, id: number, taskIdParam: string, action: string, user: string | null, comment?: unknown, audit?: AuditEntry): Promise<void> {
   if (!isTaskDecision(action)) throw notFound(`No such decision "${action.slice(0, 40)}": decisions are ${taskDecisions.join(", ")}`);
   const taskId = /^\d{1,9}$/.test(taskIdParam) ? Number(taskIdParam) : NaN;
   if (!Number.isInteger(taskId)) throw notFound(`Rollout ${id} has no task ${taskIdParam.slice(0, 40)}`);
-  await insertTaskDecision(db, id, taskId, action, user, checkComment(comment), now());
+  await insertTaskDecision(db, id, taskId, action, user, checkComment(comment), now(), audit && { ...audit, taskId });
 }
 
 /** A rollout whose rollback failed reverts again what is not reverted yet. */
-export async function retryRollback(db: Db, id: number, user: string | null, comment?: unknown): Promise<void> {
-  await retryRollbackRow(db, id, user, checkComment(comment), now());
+export async function retryRollback(db: Db, id: number, user: string | null, comment?: unknown, audit?: AuditEntry): Promise<void> {
+  await retryRollbackRow(db, id, user, checkComment(comment), now(), audit);
 }
 
 export { hideRollout };
@@ -359,8 +367,11 @@ export async function getRollout(db: Db, idParam: string | number): Promise<Roll
       ),
     canRetryRollback: status === "rollback_failed",
     canEdit: status === "not_started",
-    canRun: (() => {
-      const reason = runRefusal(row, root, at);
+    canRun: await (async () => {
+      let reason = runRefusal(row, root, at);
+      // a deploy lock on the kind (only worth a read while it could run)
+      const lock = reason ? null : await lockOf(db, row.kind);
+      if (lock) reason = `Run refused: ${lockedMessage(lock)}`;
       return { ok: !reason, reason };
     })(),
     refreshMs: status === "not_started" || !active ? null : settings().refreshTimeout,

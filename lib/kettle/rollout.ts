@@ -33,6 +33,8 @@ export type RolloutClass = {
   resumeAfterCrash?: boolean;
   /** What a failing task does: "rollback" (the default) rolls everything back; "pause" waits for retry / skip / roll back. */
   onFailure?: "rollback" | "pause";
+  /** 1: Run is refused while another rollout of this kind is running or paused. */
+  concurrency?: number;
 };
 
 export abstract class Rollout<C extends Record<string, unknown> = Record<string, unknown>> {

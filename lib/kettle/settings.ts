@@ -32,6 +32,22 @@ const schema = z.object({
   KETTLE_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   KETTLE_SIGNAL_POLL_MS: z.coerce.number().int().min(5).max(10_000).default(50),
   KETTLE_INSTANCE_NAME: z.string().optional(),
+  // ---- who may do what (lib/auth) ----
+  KETTLE_AUTH: z.enum(["none", "proxy", "oidc"], "must be none, proxy or oidc").optional(),
+  KETTLE_GROUPS_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, "must be an HTTP header name").optional(),
+  KETTLE_OIDC_ISSUER: z.string().url().optional(),
+  KETTLE_OIDC_CLIENT_ID: z.string().optional(),
+  KETTLE_OIDC_CLIENT_SECRET: z.string().optional(),
+  KETTLE_OIDC_GROUPS_CLAIM: z.string().default("groups"),
+  KETTLE_OIDC_SCOPES: z.string().default("openid profile email"),
+  KETTLE_PUBLIC_URL: z.string().url().optional(),
+  KETTLE_SESSION_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(12),
+  KETTLE_ADMINS: z.string().default(""),
+  KETTLE_OPERATORS: z.string().default(""),
+  KETTLE_VIEWERS: z.string().default(""),
+  KETTLE_DEFAULT_ROLE: z.enum(["none", "viewer", "operator", "admin"], "must be none, viewer, operator or admin").default("viewer"),
+  KETTLE_ADMIN_ONLY: z.string().default("term_rollout,term_rollback,skip_rollback"),
+  KETTLE_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(1024 * 1024),
   PORT: z.coerce.number().int().min(0).max(65535).default(5000),
   HOSTNAME: z.string().default("0.0.0.0"),
   NODE_ENV: z.string().default("development"),
@@ -51,6 +67,21 @@ export type Settings = {
   pollMs: number;
   signalPollMs: number;
   instanceName?: string;
+  auth: {
+    mode: "none" | "proxy" | "oidc";
+    /** Whether KETTLE_AUTH was set (production requires it). */
+    explicit: boolean;
+    groupsHeader?: string;
+    oidc?: { issuer: string; clientId: string; clientSecret?: string; groupsClaim: string; scopes: string };
+    publicUrl?: string;
+    sessionMs: number;
+    admins: string[];
+    operators: string[];
+    viewers: string[];
+    defaultRole: "none" | "viewer" | "operator" | "admin";
+    adminOnly: string[];
+  };
+  maxBodyBytes: number;
   port: number;
   hostname: string;
   production: boolean;
@@ -79,6 +110,21 @@ export function parseSettings(env: Record<string, string | undefined> = process.
         "    node -e \"console.log(require('crypto').randomBytes(24).toString('hex'))\"",
     );
   }
+  const mode = s.KETTLE_AUTH ?? "none";
+  if (production && !s.KETTLE_AUTH) {
+    throw new SettingsError(
+      "Invalid Kettle settings:\n  KETTLE_AUTH: required in production: set it to oidc, proxy, or none (anyone who reaches the port may then do anything)",
+    );
+  }
+  if (mode === "proxy" && !s.KETTLE_USER_HEADER) {
+    throw new SettingsError("Invalid Kettle settings:\n  KETTLE_USER_HEADER: required when KETTLE_AUTH=proxy (the header your proxy sets, e.g. X-Forwarded-User)");
+  }
+  if (mode === "oidc" && (!s.KETTLE_OIDC_ISSUER || !s.KETTLE_OIDC_CLIENT_ID)) {
+    throw new SettingsError(
+      `Invalid Kettle settings:\n  ${!s.KETTLE_OIDC_ISSUER ? "KETTLE_OIDC_ISSUER" : "KETTLE_OIDC_CLIENT_ID"}: required when KETTLE_AUTH=oidc`,
+    );
+  }
+  const list = (v: string) => v.split(",").map((x) => x.trim()).filter(Boolean);
   return {
     rolloutClasses: s.KETTLE_ROLLOUT_CLS,
     refreshTimeout: s.KETTLE_ROLLOUT_REFRESH_TIMEOUT,
@@ -93,6 +139,29 @@ export function parseSettings(env: Record<string, string | undefined> = process.
     pollMs: s.KETTLE_POLL_MS,
     signalPollMs: s.KETTLE_SIGNAL_POLL_MS,
     instanceName: s.KETTLE_INSTANCE_NAME,
+    auth: {
+      mode,
+      explicit: !!s.KETTLE_AUTH,
+      groupsHeader: s.KETTLE_GROUPS_HEADER?.toLowerCase(),
+      oidc:
+        s.KETTLE_OIDC_ISSUER && s.KETTLE_OIDC_CLIENT_ID
+          ? {
+              issuer: s.KETTLE_OIDC_ISSUER,
+              clientId: s.KETTLE_OIDC_CLIENT_ID,
+              clientSecret: s.KETTLE_OIDC_CLIENT_SECRET,
+              groupsClaim: s.KETTLE_OIDC_GROUPS_CLAIM,
+              scopes: s.KETTLE_OIDC_SCOPES,
+            }
+          : undefined,
+      publicUrl: s.KETTLE_PUBLIC_URL?.replace(/\/+$/, ""),
+      sessionMs: Math.round(s.KETTLE_SESSION_HOURS * 3600_000),
+      admins: list(s.KETTLE_ADMINS),
+      operators: list(s.KETTLE_OPERATORS),
+      viewers: list(s.KETTLE_VIEWERS),
+      defaultRole: s.KETTLE_DEFAULT_ROLE,
+      adminOnly: list(s.KETTLE_ADMIN_ONLY),
+    },
+    maxBodyBytes: s.KETTLE_MAX_BODY_BYTES,
     port: s.PORT,
     hostname: s.HOSTNAME,
     production,

@@ -45,12 +45,16 @@ describe("creating and reading rollouts", () => {
     expect(latest.body.id).toBe(a);
   });
 
-  it("records the user from the configured proxy header", async () => {
+  it("ignores the user header unless KETTLE_AUTH=proxy (test/api/auth.test.ts covers proxy mode)", async () => {
     const created = await server.api<Json>("POST", "/api/rollouts", tree({ noop: true }), { "X-Forwarded-User": "alice" });
-    expect(created.body.createdBy).toBe("alice");
+    expect(created.status).toBe(201);
+    expect(created.body.createdBy).toBeNull();
     const run = await server.api<Json>("POST", `/api/rollouts/${created.body.id}/run`, undefined, { "X-Forwarded-User": "bob" });
     expect(run.status).toBe(202);
-    expect(run.body.runBy).toBe("bob");
+    expect(run.body.runBy).toBeNull();
+    expect(server.output()).toMatch(/KETTLE_USER_HEADER is set but KETTLE_AUTH=none: the header is ignored/);
+    // the header says there is no sign-in
+    expect(await (await fetch(server.url + "/")).text()).toContain("No sign-in");
   });
 });
 

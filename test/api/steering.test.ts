@@ -11,7 +11,8 @@ const user = { "X-Forwarded-User": "alice" };
 
 beforeAll(async () => {
   server = await startServer({
-    env: { KETTLE_ROLLOUT_CLS: "fixtures:TreeRollout,fixtures:PausingTreeRollout", KETTLE_USER_HEADER: "X-Forwarded-User" },
+    env: { KETTLE_ROLLOUT_CLS: "fixtures:TreeRollout,fixtures:PausingTreeRollout", KETTLE_AUTH: "proxy", KETTLE_USER_HEADER: "X-Forwarded-User", KETTLE_DEFAULT_ROLE: "operator" },
+    headers: { "X-Forwarded-User": "bot" },
   });
 });
 afterAll(async () => {
@@ -94,7 +95,7 @@ describe("pause, resume and retry rollback", () => {
     expect((await server.api<Json>("POST", `/api/rollouts/${id}/signals/resume_rollout`, {}, user)).status).toBe(200);
     const done = await until(id, (v) => v.status === "finished", "the rollout to finish");
     expect(done.decisions.map((d: Json) => d.action)).toEqual(["pause_rollout", "resume_rollout"]);
-    const log = await (await fetch(`${server.url}/api/rollouts/${id}/logs/rollout`)).text();
+    const log = (await server.api<string>("GET", `/api/rollouts/${id}/logs/rollout`)).body;
     expect(log).toMatch(/Paused by alice: lunch/);
     expect(log).toMatch(/Resumed by alice/);
   });

@@ -25,10 +25,13 @@ beforeAll(async () => {
       env: {
         KETTLE_DIST_DIR: distDir,
         KETTLE_BASE_PATH: BASE,
+        KETTLE_AUTH: "proxy",
         KETTLE_USER_HEADER: "X-Forwarded-User",
+        KETTLE_OPERATORS: "bob",
         KETTLE_ROLLOUT_CLS: "fixtures:TreeRollout",
         KETTLE_ROLLOUT_REFRESH_TIMEOUT: "300",
       },
+      headers: { "x-forwarded-user": "bob" },
     }),
     launchBrowser(),
   ]);

@@ -21,11 +21,14 @@ beforeAll(async () => {
     startServer({
       env: {
         KETTLE_ROLLOUT_CLS: "demo:DemoRollout,fixtures:TreeRollout,rollout:MyRollout",
+        KETTLE_AUTH: "proxy",
         KETTLE_USER_HEADER: "X-Kettle-User",
+        KETTLE_ADMINS: USER,
         KETTLE_CHECKLIST_URL: CHECKLIST,
         KETTLE_CHECKLIST_HEIGHT: "420",
         KETTLE_ROLLOUT_REFRESH_TIMEOUT: "500",
       },
+      headers: { "x-kettle-user": USER },
     }),
     launchBrowser(),
   ]);

@@ -6,9 +6,12 @@ import { randomBytes } from "node:crypto";
 import { serverAndBrowser, screenshotPath } from "../helpers/browser";
 
 const ctx = serverAndBrowser({
+  headers: { "X-Kettle-User": "bot" },
   env: {
     KETTLE_ROLLOUT_CLS: "demo:CarefulDemoRollout,fixtures:PausingTreeRollout,fixtures:TreeRollout",
+    KETTLE_AUTH: "proxy",
     KETTLE_USER_HEADER: "X-Kettle-User",
+    KETTLE_DEFAULT_ROLE: "operator",
     KETTLE_ROLLOUT_REFRESH_TIMEOUT: "300",
   },
 });

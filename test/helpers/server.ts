@@ -42,6 +42,8 @@ export type ServerOptions = {
   port?: number;
   /** Extra node flags, e.g. ["--cpu-prof"] for a profile. */
   nodeArgs?: string[];
+  /** Headers every `api()` call sends unless it names them itself (e.g. the proxy's user header). */
+  headers?: Record<string, string>;
 };
 
 /** Starts the production build (as `npm start` does) on a free loopback port with a temp database. */
@@ -59,6 +61,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
       ...process.env,
       NODE_ENV: "production",
       KETTLE_SECRET_KEY: "test-secret-key-0123456789",
+      KETTLE_AUTH: "none",
       KETTLE_DATABASE_URL: dbUrl,
       PORT: String(port),
       HOSTNAME: "127.0.0.1",
@@ -104,7 +107,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
     async api(method, pathname, body, headers = {}) {
       const res = await fetch(url + pathname, {
         method,
-        headers: { "content-type": "application/json", ...headers },
+        headers: { "content-type": "application/json", ...opts.headers, ...headers },
         body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
       });
       const text = await res.text();

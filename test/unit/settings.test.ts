@@ -35,8 +35,16 @@ describe("settings", () => {
   });
 
   it("requires KETTLE_SECRET_KEY in production", () => {
-    expect(() => parseSettings({ NODE_ENV: "production" })).toThrow(/KETTLE_SECRET_KEY: required in production/);
-    expect(parseSettings({ NODE_ENV: "production", KETTLE_SECRET_KEY: "0123456789abcdef0123" }).production).toBe(true);
+    expect(() => parseSettings({ NODE_ENV: "production", KETTLE_AUTH: "none" })).toThrow(/KETTLE_SECRET_KEY: required in production/);
+    expect(parseSettings({ NODE_ENV: "production", KETTLE_AUTH: "none", KETTLE_SECRET_KEY: "0123456789abcdef0123" }).production).toBe(true);
+  });
+
+  it("requires KETTLE_AUTH to be set explicitly in production, in one clear line", () => {
+    expect(() => parseSettings({ NODE_ENV: "production", KETTLE_SECRET_KEY: "0123456789abcdef0123" })).toThrow(/KETTLE_AUTH: required in production/);
+    expect(parseSettings({ KETTLE_SECRET_KEY: "0123456789abcdef0123" }).auth.mode).toBe("none");
+    expect(() => parseSettings({ KETTLE_AUTH: "proxy" })).toThrow(/KETTLE_USER_HEADER: required when KETTLE_AUTH=proxy/);
+    expect(() => parseSettings({ KETTLE_AUTH: "oidc" })).toThrow(/KETTLE_OIDC_ISSUER: required/);
+    expect(() => parseSettings({ KETTLE_AUTH: "ldap" })).toThrow(/KETTLE_AUTH: must be none, proxy or oidc/);
   });
 
   it("says which module or export is missing, and what exists", async () => {

@@ -4,6 +4,9 @@ import { rolloutKinds } from "@/lib/kettle/operations";
 import { describeRolloutClass } from "@/lib/kettle/config-form";
 import { ConfigForm } from "@/components/config-form";
 import { ui } from "@/lib/web/ui";
+import { database } from "@/lib/kettle/store/db";
+import { lockOf } from "@/lib/auth/locks";
+import { KindLockPanel } from "@/components/kind-lock";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "New rollout" };
@@ -63,6 +66,7 @@ export default async function NewRollout({ searchParams }: { searchParams: Promi
           )}
         </p>
       </div>
+      <KindLockPanel kind={chosen.kind} lock={await lockOf(await database(), chosen.kind)} />
       <ConfigForm kind={chosen.kind} kindTitle={chosen.title} fields={describeRolloutClass(chosen.cls)} />
     </div>
   );

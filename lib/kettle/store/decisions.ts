@@ -7,6 +7,10 @@ import type { InStatement } from "@libsql/client";
 import type { Db } from "./db";
 import { conflict, notFound } from "../errors";
 import type { TaskDecision } from "../phases";
+import { auditStatement, type AuditEntry } from "./audit";
+
+/** The audit row of a change, written in its batch right after the conditional write (only when that changed a row). */
+const audited = (audit: AuditEntry | undefined, rolloutId: number): InStatement[] => (audit ? [auditStatement({ ...audit, rolloutId }, { ifChanged: true })] : []);
 
 export type PausedReason = {
   /** What paused it: an operator's pause_rollout, a failed task, a task interrupted by a restart, a monitor. */
@@ -59,7 +63,7 @@ const decisionInsert = (id: number, taskId: number | null, action: string, by: s
 });
 
 /** pause_rollout (by a person or a monitor): only while started. False when the rollout was not running. */
-export async function pause(db: Db, id: number, action: string, by: string | null, reason: PausedReason, at: number, comment: string | null = null): Promise<boolean> {
+export async function pause(db: Db, id: number, action: string, by: string | null, reason: PausedReason, at: number, comment: string | null = null, audit?: AuditEntry): Promise<boolean> {
   const [update] = await db.$client.batch(
     [
       {
@@ -67,6 +71,7 @@ export async function pause(db: Db, id: number, action: string, by: string | nul
         args: [at, JSON.stringify(reason), id],
       },
       decisionInsert(id, null, action, by, comment, at, "changes() = 1"),
+      ...audited(audit, id),
     ],
     "write",
   );
@@ -74,8 +79,11 @@ export async function pause(db: Db, id: number, action: string, by: string | nul
 }
 
 /** resume_rollout: only while paused and no failed task waits for a decision. */
-export async function resume(db: Db, id: number, by: string | null, at: number, comment: string | null = null): Promise<void> {
-  const rs = await db.$client.batch([...unpauseStatements(id, at, "", []), decisionInsert(id, null, "resume_rollout", by, comment, at, "changes() = 1")], "write");
+export async function resume(db: Db, id: number, by: string | null, at: number, comment: string | null = null, audit?: AuditEntry): Promise<void> {
+  const rs = await db.$client.batch(
+    [...unpauseStatements(id, at, "", []), decisionInsert(id, null, "resume_rollout", by, comment, at, "changes() = 1"), ...audited(audit, id)],
+    "write",
+  );
   if (rs[1].rowsAffected === 1) return;
   const awaiting = await awaitingTasks(db, id);
   if (awaiting.length) throw conflict(`Task ${awaiting[0]} failed and waits for a decision: retry it, skip it or roll back`);
@@ -119,10 +127,19 @@ const taskDecisionRules: Record<TaskDecision, { sql: string; pendingActions: str
 };
 
 /** Records approve / reject / retry / skip of one task, when the task is in a state that allows it. */
-export async function insertTaskDecision(db: Db, id: number, taskId: number, action: TaskDecision, by: string | null, comment: string | null, at: number): Promise<void> {
+export async function insertTaskDecision(
+  db: Db,
+  id: number,
+  taskId: number,
+  action: TaskDecision,
+  by: string | null,
+  comment: string | null,
+  at: number,
+  audit?: AuditEntry,
+): Promise<void> {
   const rule = taskDecisionRules[action];
   const pending = rule.pendingActions.map(() => "?").join(", ");
-  const rs = await db.$client.execute(
+  const [rs] = await db.$client.batch([
     decisionInsert(
       id,
       taskId,
@@ -134,7 +151,8 @@ export async function insertTaskDecision(db: Db, id: number, taskId: number, act
        AND NOT EXISTS (SELECT 1 FROM decision d WHERE d.rollout_id = ? AND d.task_id = ? AND d.handled_at IS NULL AND d.action IN (${pending}))`,
       [id, taskId, id, taskId, ...rule.pendingActions],
     ),
-  );
+    ...audited(audit, id),
+  ], "write");
   if (rs.rowsAffected === 1) return;
   // Say why.
   const task = await db.$client.execute({
@@ -161,7 +179,7 @@ export async function insertTaskDecision(db: Db, id: number, taskId: number, act
  * kept) and any runner picks it up. The stop signals of the failed rollback are
  * cleared so that they do not stop this one.
  */
-export async function retryRollback(db: Db, id: number, by: string | null, comment: string | null, at: number): Promise<void> {
+export async function retryRollback(db: Db, id: number, by: string | null, comment: string | null, at: number, audit?: AuditEntry): Promise<void> {
   const rs = await db.$client.batch(
     [
       {
@@ -169,6 +187,7 @@ export async function retryRollback(db: Db, id: number, by: string | null, comme
         args: [id],
       },
       decisionInsert(id, null, "retry_rollback", by, comment, at, "changes() = 1"),
+      ...audited(audit, id),
       {
         sql: `UPDATE task SET revert_started_at = NULL, revert_failed_at = NULL, revert_error = NULL, revert_trace = NULL, revert_result = NULL
               WHERE rollout_id = ? AND revert_started_at IS NOT NULL AND revert_finished_at IS NULL

@@ -9,6 +9,8 @@ import { signals, type SignalName } from "../signals";
 import { treeInserts } from "./tasks";
 import type { Task } from "../task";
 import { conflict, notFound } from "../errors";
+import { auditStatement, type AuditEntry } from "./audit";
+import { lockOf, lockedMessage, notLockedGuard } from "./locks";
 
 export type RolloutRow = typeof rollout.$inferSelect;
 export type SignalRow = typeof signal.$inferSelect;
@@ -25,7 +27,7 @@ export async function insertRollout(db: Db, kind: string, config: Record<string,
 }
 
 /** Saves the config and replaces the task tree, in one transaction; refused once started. */
-export async function saveFinalised(db: Db, id: number, config: Record<string, unknown>, root: Task, at: number): Promise<void> {
+export async function saveFinalised(db: Db, id: number, config: Record<string, unknown>, root: Task, at: number, audit?: AuditEntry): Promise<void> {
   const inserts = await treeInserts(id, root);
   try {
     const [update] = await db.$client.batch(
@@ -34,6 +36,7 @@ export async function saveFinalised(db: Db, id: number, config: Record<string, u
           sql: "UPDATE rollout SET config = ?, finalised_at = ? WHERE id = ? AND status = 'not_started'",
           args: [JSON.stringify(config), at, id],
         },
+        ...(audit ? [auditStatement({ ...audit, rolloutId: id }, { ifChanged: true })] : []),
         ...inserts,
       ],
       "write",
@@ -67,26 +70,65 @@ export async function listRolloutRows(db: Db, opts: { hidden?: boolean; limit: n
   return { rows, total: Number(count) };
 }
 
-/** Marks the rollout started; the runner picks it up from the database. */
-export async function requestRun(db: Db, id: number, user: string | null, at: number): Promise<void> {
-  const rs = await db.$client.execute({
-    sql: `UPDATE rollout SET status = 'started', rollout_started_at = ?, run_by = ?
-          WHERE id = ? AND status = 'not_started' AND finalised_at >= ?
-            AND EXISTS (SELECT 1 FROM task WHERE rollout_id = ? AND parent_id IS NULL)`,
-    args: [at, user, id, at - STALE_PLAN_MS, id],
-  });
+/**
+ * Marks the rollout started; the runner picks it up from the database. Refused
+ * while its kind is locked, and, when `exclusive` (a class with
+ * `concurrency = 1`), while another rollout of its kind is in one of those statuses.
+ */
+export async function requestRun(
+  db: Db,
+  id: number,
+  user: string | null,
+  at: number,
+  opts: { audit?: AuditEntry; exclusive?: string[] } = {},
+): Promise<void> {
+  const exclusive = opts.exclusive ?? [];
+  const alone = exclusive.length
+    ? `AND NOT EXISTS (SELECT 1 FROM rollout o WHERE o.kind = rollout.kind AND o.id != rollout.id AND o.status IN (${exclusive.map(() => "?").join(", ")}))`
+    : "";
+  const [rs] = await db.$client.batch(
+    [
+      {
+        sql: `UPDATE rollout SET status = 'started', rollout_started_at = ?, run_by = ?
+              WHERE id = ? AND status = 'not_started' AND finalised_at >= ?
+                AND EXISTS (SELECT 1 FROM task WHERE rollout_id = ? AND parent_id IS NULL)
+                AND ${notLockedGuard} ${alone}`,
+        args: [at, user, id, at - STALE_PLAN_MS, id, ...exclusive],
+      },
+      ...(opts.audit ? [auditStatement({ ...opts.audit, rolloutId: id }, { ifChanged: true })] : []),
+    ],
+    "write",
+  );
   if (rs.rowsAffected === 1) return;
   // Say why.
   const row = await requireRolloutRow(db, id);
   if (row.status !== "not_started") throw conflict(`This rollout has already been run (status: ${row.status})`);
+  const lock = await lockOf(db, row.kind);
+  if (lock) throw conflict(`Run refused: ${lockedMessage(lock)}`);
+  if (exclusive.length) {
+    const other = await db.$client.execute({
+      sql: `SELECT id, status FROM rollout WHERE kind = ? AND id != ? AND status IN (${exclusive.map(() => "?").join(", ")}) ORDER BY id LIMIT 1`,
+      args: [row.kind, id, ...exclusive],
+    });
+    if (other.rows.length) {
+      const o = other.rows[0];
+      throw conflict(`Run refused: rollout #${o.id} of ${row.kind} is ${String(o.status).replace(/_/g, " ")}, and this kind runs one at a time (concurrency = 1)`);
+    }
+  }
   if (!row.finalisedAt) throw conflict("This rollout has no tasks: finalise it first");
   const root = await db.$client.execute({ sql: "SELECT 1 FROM task WHERE rollout_id = ? LIMIT 1", args: [id] });
   if (!root.rows.length) throw conflict("This rollout has no tasks: finalise it first");
   throw conflict("This plan was finalised more than 5 minutes ago: finalise it again before running it");
 }
 
-export async function hideRollout(db: Db, id: number, hidden = true): Promise<void> {
-  const rs = await db.update(rollout).set({ hidden }).where(eq(rollout.id, id));
+export async function hideRollout(db: Db, id: number, hidden = true, audit?: AuditEntry): Promise<void> {
+  const [rs] = await db.$client.batch(
+    [
+      { sql: "UPDATE rollout SET hidden = ? WHERE id = ?", args: [hidden ? 1 : 0, id] },
+      ...(audit ? [auditStatement({ ...audit, rolloutId: id }, { ifChanged: true })] : []),
+    ],
+    "write",
+  );
   if (rs.rowsAffected !== 1) throw notFound(`No rollout with id ${id}`);
 }
 
@@ -109,7 +151,7 @@ export async function signalsAndOwner(db: Db, id: number) {
 }
 
 /** Records a signal and the status it implies, atomically; says why when it is refused. */
-export async function insertSignal(db: Db, id: number, name: SignalName, user: string | null, at: number): Promise<void> {
+export async function insertSignal(db: Db, id: number, name: SignalName, user: string | null, at: number, audit?: AuditEntry): Promise<void> {
   const spec = signals[name];
   const statuses = spec.availableIn.map(() => "?").join(", ");
   const [inserted] = await db.$client.batch(
@@ -120,6 +162,7 @@ export async function insertSignal(db: Db, id: number, name: SignalName, user: s
               ON CONFLICT DO NOTHING`,
         args: [id, name, user, at, id, ...spec.availableIn],
       },
+      ...(audit ? [auditStatement({ ...audit, rolloutId: id }, { ifChanged: true })] : []),
       ...(spec.setsStatus
         ? [
             {

@@ -8,13 +8,13 @@ export const dynamic = "force-dynamic";
 export const GET = route<{ id: string }>(async ({ db, params }) => rolloutResponse(db, params.id));
 
 export const PUT = route<{ id: string }>(
-  async ({ req, db, params }) => {
+  async ({ req, db, params, audit }) => {
     const id = parseId(params.id);
     if (id === "latest") throw notFound("Name a rollout by its id to edit it");
     const body = await readJson(req);
     if (typeof body.config !== "object" || body.config === null || Array.isArray(body.config)) throw badInput("config must be a JSON object");
-    await refinaliseRollout(db, id, { config: body.config });
+    await refinaliseRollout(db, id, { config: body.config, audit: audit("finalise") });
     return rolloutResponse(db, id, { fresh: true });
   },
-  { mutation: true },
+  { mutation: true, action: "finalise" },
 );

@@ -6,11 +6,11 @@ import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
 export const dynamic = "force-dynamic";
 
 export const POST = route<{ id: string }>(
-  async ({ db, params, user }) => {
+  async ({ db, params, user, audit }) => {
     const { id } = await requireRolloutRow(db, parseId(params.id));
-    await runRollout(db, id, user);
+    await runRollout(db, id, user, audit("run"));
     wakeRunner();
     return rolloutResponse(db, id, { status: 202, fresh: true });
   },
-  { mutation: true },
+  { mutation: true, action: "run" },
 );

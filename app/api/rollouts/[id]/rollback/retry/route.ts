@@ -7,12 +7,12 @@ import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
 export const dynamic = "force-dynamic";
 
 export const POST = route<{ id: string }>(
-  async ({ req, db, params, user }) => {
+  async ({ req, db, params, user, audit }) => {
     const { id } = await requireRolloutRow(db, parseId(params.id));
     const body = await readJson(req);
-    await retryRollback(db, id, user, body.comment);
+    await retryRollback(db, id, user, body.comment, audit("retry_rollback", { comment: typeof body.comment === "string" ? body.comment : null }));
     wakeRunner();
     return rolloutResponse(db, id, { status: 202, fresh: true });
   },
-  { mutation: true },
+  { mutation: true, action: "retry_rollback" },
 );

@@ -7,13 +7,14 @@ import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
 export const dynamic = "force-dynamic";
 
 export const POST = route<{ id: string; signal: string }>(
-  async ({ req, db, params, user }) => {
+  async ({ req, db, params, user, audit }) => {
     const { id } = await requireRolloutRow(db, parseId(params.id));
     const body = await readJson(req);
-    await sendSignal(db, id, params.signal, user, body.comment);
+    await sendSignal(db, id, params.signal, user, body.comment, audit(params.signal, { comment: typeof body.comment === "string" ? body.comment : null }));
     forgetRollout(id);
     wakeRunner();
     return NextResponse.json({ id, signal: params.signal, sent: true });
   },
-  { mutation: true },
+  // each signal is an action of its own name (term_rollout may be admin-only)
+  { mutation: true, action: (p) => p.signal },
 );

@@ -3,16 +3,18 @@ import { rolloutResponse } from "@/lib/web/rollout-cache";
 import { route, readJson, wakeRunner } from "@/lib/web/http";
 import { decideTask, parseId } from "@/lib/kettle/operations";
 import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
+import { isTaskDecision } from "@/lib/kettle/phases";
 
 export const dynamic = "force-dynamic";
 
 export const POST = route<{ id: string; taskId: string; decision: string }>(
-  async ({ req, db, params, user }) => {
+  async ({ req, db, params, user, audit }) => {
     const { id } = await requireRolloutRow(db, parseId(params.id));
     const body = await readJson(req);
-    await decideTask(db, id, params.taskId, params.decision, user, body.comment);
+    const comment = typeof body.comment === "string" ? body.comment : null;
+    await decideTask(db, id, params.taskId, params.decision, user, body.comment, audit(params.decision, { comment }));
     wakeRunner();
     return rolloutResponse(db, id, { fresh: true });
   },
-  { mutation: true },
+  { mutation: true, action: (p) => (isTaskDecision(p.decision) ? p.decision : "unknown") },
 );
