@@ -63,7 +63,7 @@ export const task = sqliteTable(
     // Set when an operator skipped the failed task: the run carried on as if it had finished.
     skippedAt: integer("skipped_at"),
   },
-  (t) => [primaryKey({ columns: [t.rolloutId, t.id] })],
+  (t) => [primaryKey({ columns: [t.rolloutId, t.id] }), index("task_parent_idx").on(t.rolloutId, t.parentId, t.position)],
 );
 
 export const signal = sqliteTable(

@@ -83,10 +83,52 @@ export async function loadTree(db: Db, rolloutId: number, { forDisplay = false }
     }
   }
   const byId = new Map<number, Task>();
-  const classes = new Map<string, Awaited<ReturnType<typeof taskClassOf>>>();
   let root: Task | null = null;
+  const decode = decoder(forDisplay);
   for (const row of rows) {
-    const [id, parentId, type, state, runStartedAt, runFinishedAt, runResult, runFailedAt, runError, runTrace] = row;
+    const task = await decode(row);
+    const parentId = row[1];
+    byId.set(task.id!, task);
+    if (parentId === null) root = task;
+    else {
+      const parent = byId.get(Number(parentId));
+      if (!parent) throw new Error(`Task ${task.id} of rollout ${rolloutId} has no parent ${parentId}`);
+      parent.children.push(task);
+    }
+  }
+  return root;
+}
+
+/** A task loaded on its own (no children attached), with where it sits in the tree. */
+export type LoadedTask = { task: Task; parentId: number | null; position: number; childCount: number };
+
+/**
+ * Some of a rollout's tasks, for display: those whose ids `idsSql` (a SELECT of
+ * ids, with `args`) names, each with its parent and how many children it has.
+ * For big trees, where the whole tree is more than a page needs.
+ */
+export async function loadTasks(db: Db, rolloutId: number, idsSql: string, args: InValue[]): Promise<LoadedTask[]> {
+  const rs = await db.$client.execute({
+    sql: `SELECT json_group_array(json_array(${TREE_COLUMNS.map((c) => `t.${c}`).join(", ")}, t.position,
+            (SELECT count(*) FROM task c WHERE c.rollout_id = t.rollout_id AND c.parent_id = t.id))) AS tasks
+          FROM (SELECT * FROM task t WHERE t.rollout_id = ? AND t.id IN (${idsSql}) ORDER BY t.id) t`,
+    args: [rolloutId, ...args],
+  });
+  const rows = JSON.parse(String(rs.rows[0]?.tasks ?? "[]")) as unknown[][];
+  const decode = decoder(true);
+  const out: LoadedTask[] = [];
+  for (const row of rows) {
+    const n = TREE_COLUMNS.length;
+    out.push({ task: await decode(row), parentId: row[1] === null ? null : Number(row[1]), position: Number(row[n]), childCount: Number(row[n + 1]) });
+  }
+  return out;
+}
+
+/** Turns a row of TREE_COLUMNS into a Task of its registered kind (classes looked up once per load). */
+function decoder(forDisplay: boolean) {
+  const classes = new Map<string, Awaited<ReturnType<typeof taskClassOf>>>();
+  return async (row: unknown[]): Promise<Task> => {
+    const [id, , type, state, runStartedAt, runFinishedAt, runResult, runFailedAt, runError, runTrace] = row;
     const [revertStartedAt, revertFinishedAt, revertResult, revertFailedAt, revertError, revertTrace, attempts, pausedMs, waitingAt, skippedAt] = row.slice(10);
     const typeName = String(type);
     let cls = classes.get(typeName);
@@ -121,16 +163,18 @@ export async function loadTree(db: Db, rolloutId: number, { forDisplay = false }
       waitingAt: num(waitingAt),
       skippedAt: num(skippedAt),
     };
-    byId.set(task.id, task);
-    if (parentId === null) root = task;
-    else {
-      const parent = byId.get(Number(parentId));
-      if (!parent) throw new Error(`Task ${task.id} of rollout ${rolloutId} has no parent ${parentId}`);
-      parent.children.push(task);
-    }
-  }
-  return root;
+    return task;
+  };
 }
+
+/** A task's status as SQL over its row (alias t), the same rule as taskStatus(). */
+export const TASK_STATUS_SQL = `CASE WHEN t.revert_failed_at IS NOT NULL THEN 'revert_failed' WHEN t.revert_finished_at IS NOT NULL THEN 'rolled_back'
+  WHEN t.revert_started_at IS NOT NULL THEN 'rolling_back' WHEN t.skipped_at IS NOT NULL THEN 'skipped' WHEN t.run_failed_at IS NOT NULL THEN 'failed'
+  WHEN t.run_finished_at IS NOT NULL THEN 'finished' WHEN t.waiting_at IS NOT NULL THEN 'waiting' WHEN t.run_started_at IS NOT NULL THEN 'started'
+  ELSE 'not_started' END`;
+
+/** SQL true for a task (alias t) without children. */
+export const IS_LEAF_SQL = "NOT EXISTS (SELECT 1 FROM task c WHERE c.rollout_id = t.rollout_id AND c.parent_id = t.id)";
 
 export class LeaseLost extends Error {
   name = "LeaseLost";
