@@ -2,23 +2,36 @@
 // runner in the same process. They share nothing but the database.
 import "dotenv/config";
 import { createServer } from "node:http";
+import { register } from "node:module";
+import { pathToFileURL } from "node:url";
 import next from "next";
 import { parseSettings, SettingsError } from "./lib/kettle/settings";
 import { readyDb, migrateDb } from "./lib/kettle/store/db";
-import { resolveRolloutClasses, loadTaskKinds } from "./lib/kettle/registry";
+import { rolloutsDir, shareRegistry } from "./lib/kettle/registry";
+import { checkRollouts, checkBuildMatches } from "./lib/kettle/check";
 import { Runner } from "./lib/kettle/runner";
 
 async function main() {
   const started = Date.now();
   const settings = parseSettings();
-  // Fail at start, with a clear message, rather than at the first click.
-  await resolveRolloutClasses(settings.rolloutClasses);
-  await loadTaskKinds();
+  const dev = !settings.production;
+  // Production runs the rollouts/ that `npm run build` type-checked, nothing else.
+  if (!dev) checkBuildMatches(process.env.KETTLE_DIST_DIR || ".next");
+  // rollouts/ is loaded here, once per process, and the pages use this copy (registry.ts).
+  // In development a changed module is loaded afresh at its next use.
+  if (dev) register("./lib/kettle/reload-hooks.mjs", import.meta.url, { data: { rolloutsUrl: pathToFileURL(rolloutsDir()).href } });
+  shareRegistry({ reload: dev });
+  // Fail at start, with a clear message, rather than at the first click. In development
+  // the problems are shown where they matter (the New page, the API) and fixed without a restart.
+  const problems = await checkRollouts(settings.rolloutClasses);
+  if (problems.length) {
+    if (!dev) throw new SettingsError(problems.join("\n\n"));
+    console.warn(`\n${problems.join("\n\n")}\n(development: the server starts anyway; fix the files and it picks them up)\n`);
+  }
 
   const db = await readyDb(settings.databaseUrl, settings.databaseAuthToken);
   await migrateDb(db);
 
-  const dev = !settings.production;
   const app = next({ dev, hostname: settings.hostname, port: settings.port, turbopack: dev });
   const handle = app.getRequestHandler();
   await app.prepare();
@@ -34,6 +47,11 @@ async function main() {
   (globalThis as Record<symbol, unknown>)[Symbol.for("kettle.wakeRunner")] = () => runner.wake();
 
   const server = createServer((req, res) => void handle(req, res));
+  // Hot reload's WebSocket (/_next/webpack-hmr) goes to Next.js.
+  if (dev) {
+    const upgrade = app.getUpgradeHandler();
+    server.on("upgrade", (req, socket, head) => void upgrade(req, socket, head));
+  }
   server.listen(settings.port, settings.hostname, () => {
     const shown = settings.hostname === "0.0.0.0" ? "localhost" : settings.hostname;
     console.log(

@@ -14,7 +14,7 @@ import { now } from "./clock";
 import { runPhaseStatuses, rollbackPhaseStatuses, type RolloutStatus } from "./status";
 import type { SignalName } from "./signals";
 import { registerProcess, unregisterProcess } from "./store/processes";
-import { controller, raceTerm, sleep, UnderWay } from "./waiting";
+import { controller, raceTerm, sleep, taskSleep, UnderWay } from "./waiting";
 import { startMonitors } from "./monitors";
 
 export type ExecutionOptions = {
@@ -252,7 +252,7 @@ export class Execution {
       phase,
       startedAt,
       log,
-      sleep: (ms) => sleep(ms, signals.abort.signal, signals.term.signal),
+      sleep: (ms) => taskSleep(ms, signals.abort.signal, signals.term.signal),
       exec: (command, options?: ExecOptions) => this.commands.add(this.exec(task, command, options ?? {}, log, signals.term.signal)),
       run: (child) => this.runTask(child),
       revert: (child) => this.revertTask(child),

@@ -3,7 +3,7 @@
 // ctx.abort(reason) or by throwing; it stops when the run ends.
 import type { Monitor, MonitorContext } from "./rollout";
 import { describeError } from "./errors";
-import { controller, sleep } from "./waiting";
+import { controller, taskSleep } from "./waiting";
 
 type MonitorHost = {
   rolloutId: number;
@@ -36,7 +36,7 @@ export function startMonitors(host: MonitorHost): { stop: AbortController; done:
       signal: stop.signal,
       log: (line) => host.log(`[monitor ${name}] ${line}`),
       abort,
-      sleep: (ms) => sleep(ms, stop.signal),
+      sleep: (ms) => taskSleep(ms, stop.signal),
     };
     host.log(`Monitor ${name} started`);
     try {

@@ -8,7 +8,7 @@ import { settings } from "@/lib/kettle/settings";
 import { database } from "@/lib/kettle/store/db";
 import type { Db } from "@/lib/kettle/store/db";
 
-const statusOf = { bad_input: 400, not_found: 404, conflict: 409 } as const;
+const statusOf = { bad_input: 400, not_found: 404, conflict: 409, unprocessable: 422 } as const;
 
 export function errorResponse(e: unknown): NextResponse {
   if (e instanceof KettleError) {

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { Metadata } from "next";
 import { rolloutKinds } from "@/lib/kettle/operations";
-import { describeRolloutClass } from "@/lib/kettle/config-form";
+import { describeRolloutKind, type RolloutKind } from "@/lib/kettle/registry";
 import { ConfigForm } from "@/components/config-form";
 import { ui } from "@/lib/web/ui";
 
@@ -10,7 +10,24 @@ export const metadata: Metadata = { title: "New rollout" };
 
 export default async function NewRollout({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const q = await searchParams;
-  const kinds = await rolloutKinds();
+  let kinds: RolloutKind[];
+  try {
+    kinds = await rolloutKinds();
+  } catch (e) {
+    // A module in rollouts/ that does not load (a syntax error, a missing export): say which and where.
+    return (
+      <div className="mx-auto max-w-3xl space-y-5">
+        <h1 className={ui.h1}>New rollout</h1>
+        <div role="alert" className="rounded-lg border border-rose-300 bg-rose-50 p-4 text-sm text-rose-900 dark:border-rose-800 dark:bg-rose-950/60 dark:text-rose-200">
+          <p className="font-semibold">The rollout classes could not be loaded.</p>
+          <pre className="mt-2 overflow-auto whitespace-pre-wrap font-mono text-xs" data-testid="form-error">
+            {e instanceof Error ? e.message : String(e)}
+          </pre>
+          <p className="mt-2 text-xs">Fix the file and reload this page{process.env.NODE_ENV === "production" ? " (after `npm run build` and a restart)" : ""}.</p>
+        </div>
+      </div>
+    );
+  }
   const asked = typeof q.kind === "string" ? q.kind : null;
   const chosen = kinds.length === 1 ? kinds[0] : kinds.find((k) => k.kind === asked);
 
@@ -63,7 +80,7 @@ export default async function NewRollout({ searchParams }: { searchParams: Promi
           )}
         </p>
       </div>
-      <ConfigForm kind={chosen.kind} kindTitle={chosen.title} fields={describeRolloutClass(chosen.cls)} />
+      <ConfigForm kind={chosen.kind} kindTitle={chosen.title} fields={describeRolloutKind(chosen)} />
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { Task, type TaskContext } from "../task";
+import { now } from "../clock";
 
 export type DelayState = { minutes?: number; seconds?: number; reversible?: boolean };
 
@@ -25,14 +26,14 @@ export class DelayTask extends Task<DelayState> {
 
   private async wait(ctx: TaskContext) {
     // Measured from the recorded start, so a resumed delay only waits what is left.
-    const left = ctx.startedAt + this.totalSeconds * 1000 - Date.now();
+    const left = ctx.startedAt + this.totalSeconds * 1000 - now();
     const total = this.totalSeconds * 1000;
     ctx.log(left < total - 1000 ? `Waiting ${formatDuration(Math.max(0, Math.ceil(left / 1000)))} more of ${formatDuration(this.totalSeconds)}` : `Waiting ${formatDuration(this.totalSeconds)}`);
     const end = ctx.startedAt + total;
     // Timers may fire a millisecond early: sleep again until the end has really passed.
-    for (let rest = left; rest > 0; rest = end - Date.now()) {
+    for (let rest = left; rest > 0; rest = end - now()) {
       if (await ctx.sleep(rest)) continue;
-      const waited = Math.round((Date.now() - ctx.startedAt) / 1000);
+      const waited = Math.round((now() - ctx.startedAt) / 1000);
       const message = `Stopped by ${ctx.term.aborted ? "term" : "abort"} after ${waited} of ${this.totalSeconds} secs`;
       ctx.log(message);
       throw new Error(message);
