@@ -1,7 +1,8 @@
 // The custom server: Next.js (dev or production) on PORT, plus the background
 // runner in the same process. They share nothing but the database.
 import "dotenv/config";
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
 import { register } from "node:module";
 import { pathToFileURL } from "node:url";
 import next from "next";
@@ -10,6 +11,8 @@ import { readyDb, migrateDb } from "./lib/kettle/store/db";
 import { rolloutsDir, shareRegistry } from "./lib/kettle/registry";
 import { checkRollouts, checkBuildMatches } from "./lib/kettle/check";
 import { Runner } from "./lib/kettle/runner";
+
+type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void> | void;
 
 async function main() {
   const started = Date.now();
@@ -47,10 +50,17 @@ async function main() {
   (globalThis as Record<symbol, unknown>)[Symbol.for("kettle.wakeRunner")] = () => runner.wake();
 
   const server = createServer((req, res) => void handle(req, res));
-  // Hot reload's WebSocket (/_next/webpack-hmr) goes to Next.js.
+  // Hot reload's WebSocket (/_next/hmr) goes to Next.js. In custom-server mode Next attaches an
+  // upgrade listener of its own only at the first request it serves, and app.getUpgradeHandler()
+  // is a no-op there (Next 16): until Next's listener is in place, hand upgrades to its router's
+  // handler; from then on Next's answers, so each upgrade is handled once.
   if (dev) {
-    const upgrade = app.getUpgradeHandler();
-    server.on("upgrade", (req, socket, head) => void upgrade(req, socket, head));
+    const upgrade = (app as unknown as { upgradeHandler?: UpgradeHandler }).upgradeHandler ?? app.getUpgradeHandler();
+    const ours = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (server.listeners("upgrade").some((l) => l !== ours)) return;
+      void upgrade(req, socket, head);
+    };
+    server.on("upgrade", ours);
   }
   server.listen(settings.port, settings.hostname, () => {
     const shown = settings.hostname === "0.0.0.0" ? "localhost" : settings.hostname;

@@ -50,8 +50,7 @@ export function ConfigForm({
   return (
     <form
       ref={formRef}
-      action={formAction}
-      method="post"
+      action={formAction} // a server action: React renders method="POST" (no JavaScript needed)
       noValidate
       className="space-y-6"
       aria-describedby={failure ? "form-failure" : undefined}
@@ -62,7 +61,7 @@ export function ConfigForm({
       {failure && (
         <div id="form-failure" role="alert" className="rounded-lg border border-rose-300 bg-rose-50 p-4 text-sm text-rose-900 dark:border-rose-800 dark:bg-rose-950/60 dark:text-rose-200">
           <p className="font-semibold whitespace-pre-wrap" data-testid="form-error">
-            {failure.message}
+            {failure.location ? failure.message.replace(` (at ${failure.location})`, "") : failure.message}
           </p>
           {failure.location && (
             <p className="mt-1 text-xs">

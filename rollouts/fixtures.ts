@@ -168,3 +168,17 @@ export class GradualRollout extends Rollout<z.infer<typeof gradualConfig>> {
     return make(this.config.items, (item) => new NoopTask({ label: item }), { seconds: this.config.delaySeconds ?? 0.05 });
   }
 }
+
+const failingPlanConfig = z.object({
+  reason: z.string().default("no hosts given").meta({ title: "Reason", description: "What generateTasks() throws." }),
+});
+
+/** A rollout whose generateTasks() throws: what an author sees when their plan fails. */
+export class FailingPlanRollout extends Rollout<z.infer<typeof failingPlanConfig>> {
+  static title = "Test fixture: a plan that fails";
+  static configSchema = failingPlanConfig;
+
+  generateTasks(): Task {
+    throw new Error(this.config.reason);
+  }
+}

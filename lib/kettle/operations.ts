@@ -75,7 +75,7 @@ async function generate(kind: RolloutKind, id: number, config: Config): Promise<
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
     const where = authorLocation(error);
-    throw new FinaliseError(`Finalise failed in generateTasks${where ? ` (${where})` : ""} of ${kind.kind}: ${error.message}`, error.stack ?? null, where);
+    throw new FinaliseError(`Finalise failed in generateTasks: ${error.message}${where ? ` (at ${where})` : ""}`, error.stack ?? null, where);
   }
   // Every kind in the tree must be findable again by name: say so now, not when it runs.
   for (const task of root.walk()) await typeNameOf(task);
