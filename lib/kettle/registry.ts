@@ -315,7 +315,7 @@ let watcher: fs.FSWatcher | undefined;
 function watchRollouts() {
   if (watcher) return;
   try {
-    watcher = fs.watch(rolloutsDir(), () => {
+    watcher = fs.watch(rolloutsDir(), { recursive: true }, () => {
       generation++;
       resolved.clear();
       taskKinds = undefined;

@@ -9,19 +9,30 @@ import path from "node:path";
 export const MANIFEST_FILE = "kettle-rollouts.json";
 const moduleFile = /^[A-Za-z0-9_\-.]+?\.(ts|tsx|js|mjs)$/;
 
-/** { "rollout.ts": "<sha256>" } for the module files in rollouts/ (tests and .d.ts left out). */
+/**
+ * { "rollout.ts": "<sha256>", "lib/hosts.ts": … } for the source files in rollouts/ and its
+ * subfolders (what the modules may import); tests and .d.ts files are left out.
+ */
 export function rolloutsFingerprint(projectDir) {
   const dir = path.join(projectDir, "rollouts");
-  let files = [];
-  try {
-    files = fs.readdirSync(dir);
-  } catch {
-    return {};
-  }
   const out = {};
-  for (const f of files.filter((f) => moduleFile.test(f) && !f.endsWith(".d.ts") && !/\.(test|spec)\./.test(f)).sort()) {
-    out[f] = crypto.createHash("sha256").update(fs.readFileSync(path.join(dir, f))).digest("hex");
-  }
+  const walk = (sub) => {
+    let entries = [];
+    try {
+      entries = fs.readdirSync(path.join(dir, sub), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const rel = sub ? `${sub}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (e.name !== "node_modules" && !e.name.startsWith(".")) walk(rel);
+      } else if (moduleFile.test(e.name) && !e.name.endsWith(".d.ts") && !/\.(test|spec)\./.test(e.name)) {
+        out[rel] = crypto.createHash("sha256").update(fs.readFileSync(path.join(dir, rel))).digest("hex");
+      }
+    }
+  };
+  walk("");
   return out;
 }
 
