@@ -51,6 +51,7 @@ describe("preview", () => {
   });
 
   it("the New page's Preview button shows the tree under the form", async () => {
+    const before = await total();
     const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
     try {
       await page.goto(`${server.url}/rollouts/new?kind=demo:DemoRollout`);
@@ -66,7 +67,26 @@ describe("preview", () => {
     } finally {
       await page.close();
     }
-    expect(await total()).toBe(0);
+    expect(await total()).toBe(before);
+  });
+
+  it("the Edit page previews a changed config with the rollout's own kind, and changes nothing", async () => {
+    const created = await server.api<Json>("POST", "/api/rollouts", { kind: "demo:DemoRollout", config: { hosts: ["a", "b"], healthCheck: false } });
+    expect(created.status).toBe(201);
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${server.url}/rollouts/${created.body.id}/edit`);
+      await page.locator("form[data-hydrated=true]").waitFor();
+      await page.getByRole("textbox", { name: "Hosts", exact: true }).fill("a\nb\nc");
+      await page.getByRole("button", { name: "Preview" }).click();
+      await page.getByTestId("preview").waitFor();
+      expect(await page.getByTestId("preview-task").allTextContents()).toContain("Deploy 1.4.2 to c");
+    } finally {
+      await page.close();
+    }
+    const after = await server.api<Json>("GET", `/api/rollouts/${created.body.id}`);
+    expect(after.body.config.hosts).toEqual(["a", "b"]);
+    expect(JSON.stringify(after.body.tasks)).not.toContain("Deploy 1.4.2 to c");
   });
 });
 
@@ -82,6 +102,7 @@ describe("a plan that fails", () => {
   });
 
   it("the New page shows the message beside the form, and keeps what was typed", async () => {
+    const before = await total();
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     try {
       await page.goto(`${server.url}/rollouts/new?kind=fixtures:FailingPlanRollout`);
@@ -96,7 +117,7 @@ describe("a plan that fails", () => {
     } finally {
       await page.close();
     }
-    expect(await total()).toBe(0);
+    expect(await total()).toBe(before);
   });
 });
 
