@@ -10,7 +10,7 @@ import { createRollout, FinaliseError, parseId, previewRollout, refinaliseRollou
 import { describeRolloutKind, resolveRolloutClass } from "@/lib/kettle/registry";
 import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
 import { database } from "@/lib/kettle/store/db";
-import { settings } from "@/lib/kettle/settings";
+import { settings, SettingsError } from "@/lib/kettle/settings";
 import type { FieldDescriptor } from "@/lib/kettle/config-form";
 import { userOf } from "@/lib/web/http";
 import { fieldErrors, toConfig, valuesFromFormData, type Errors, type Values } from "@/lib/web/config-values";
@@ -61,6 +61,10 @@ export async function submitRolloutForm(prev: FormState, form: FormData): Promis
       target = await createRollout(db, { kind: kind.kind, config, user: userOf(await headers()) }, offered);
     }
   } catch (e) {
+    if (e instanceof SettingsError) {
+      // A kind this deployment names but cannot load (its module or export is gone): say which.
+      return { seq, values, failure: { message: e.message, other: [], trace: null, location: null } };
+    }
     if (!(e instanceof KettleError)) {
       console.error(e);
       return { seq, values, failure: { message: "Internal error: see the server's log", other: [], trace: null, location: null } };

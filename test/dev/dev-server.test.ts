@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { startDevServer, type DevServer } from "../helpers/dev-server";
-import { launchBrowser } from "../helpers/browser";
+import { launchBrowser, screenshotPath } from "../helpers/browser";
 import { waitFor } from "../helpers/db";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -148,9 +148,15 @@ describe("development server", { timeout: 150_000 }, () => {
       return res.status === 422 && res;
     });
     expect(broken.body.error).toMatch(/rollouts\/rollout\.ts could not be loaded[\s\S]*rollouts\/rollout\.ts:4:\d+/);
-    const page = await fetch(`${dev.url}/rollouts/new?kind=rollout:MyRollout`);
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain("could not be loaded");
+    const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
+    try {
+      const res = await page.goto(`${dev.url}/rollouts/new?kind=rollout:MyRollout`);
+      expect(res?.status()).toBe(200);
+      expect(await page.getByTestId("form-error").textContent()).toMatch(/rollouts\/rollout\.ts could not be loaded[\s\S]*rollouts\/rollout\.ts:4:\d+/);
+      await page.screenshot({ path: screenshotPath("author-dev-syntax-error") });
+    } finally {
+      await page.close();
+    }
     expect(await total()).toBe(before);
   });
 });
