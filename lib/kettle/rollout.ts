@@ -48,7 +48,8 @@ export abstract class Rollout<C extends Record<string, unknown> = Record<string,
   /** `value instanceof Rollout` across copies of this module (the web bundle's and the server's). */
   static [Symbol.hasInstance](value: unknown): boolean {
     if (this !== Rollout) return Function.prototype[Symbol.hasInstance].call(this, value);
-    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[ROLLOUT_BRAND] === true;
+    // Branded through the prototype chain, but not the base prototype itself (of any copy).
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[ROLLOUT_BRAND] === true && !Object.hasOwn(value, ROLLOUT_BRAND);
   }
 }
 Object.defineProperty(Rollout.prototype, ROLLOUT_BRAND, { value: true });

@@ -106,7 +106,8 @@ export abstract class Task<S extends TaskState = TaskState> {
    */
   static [Symbol.hasInstance](value: unknown): boolean {
     if (this !== Task) return Function.prototype[Symbol.hasInstance].call(this, value);
-    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[TASK_BRAND] === true;
+    // Branded through the prototype chain, but not the base prototype itself (of any copy).
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[TASK_BRAND] === true && !Object.hasOwn(value, TASK_BRAND);
   }
 }
 Object.defineProperty(Task.prototype, TASK_BRAND, { value: true });
