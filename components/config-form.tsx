@@ -9,7 +9,7 @@ import { useActionState, useEffect, useId, useRef, useState, type ReactNode } fr
 import type { FieldDescriptor } from "@/lib/kettle/config-form";
 import type { PlannedTask } from "@/lib/kettle/operations";
 import { submitRolloutForm, type FormState } from "@/app/rollouts/actions";
-import { initialValues, type Errors, type Value, type Values } from "@/lib/web/config-values";
+import { initialValue, initialValues, type Errors, type Value, type Values } from "@/lib/web/config-values";
 import { ui } from "@/lib/web/ui";
 
 export function ConfigForm({
@@ -46,6 +46,8 @@ export function ConfigForm({
   }, [state, fields]);
 
   const set = (name: string, v: Value) => setValues((old) => ({ ...old, [name]: v }));
+  // A field added since the form was filled (the schema changed in development) starts from its default.
+  const valueOf = (f: FieldDescriptor): Value => values[f.name] ?? initialValue(f, config);
 
   return (
     <form
@@ -89,7 +91,7 @@ export function ConfigForm({
         </p>
       ) : (
         <>
-          <Section title="Basic" fields={basic} values={values} errors={errors} set={set} />
+          <Section title="Basic" fields={basic} valueOf={valueOf} errors={errors} set={set} />
           {advanced.length > 0 && (
             <details open={advancedHasError || undefined} className={`${ui.card} group`} data-testid="advanced">
               <summary className="flex items-center justify-between px-5 py-3 text-sm font-semibold">
@@ -102,7 +104,7 @@ export function ConfigForm({
               </summary>
               <div className="space-y-5 border-t border-slate-200 px-5 py-5 dark:border-slate-800">
                 {advanced.map((f) => (
-                  <Field key={f.name} field={f} value={values[f.name]} errors={errors[f.name]} set={set} />
+                  <Field key={f.name} field={f} value={valueOf(f)} errors={errors[f.name]} set={set} />
                 ))}
               </div>
             </details>
@@ -155,7 +157,7 @@ function PlannedNode({ task }: { task: PlannedTask }) {
   );
 }
 
-function Section({ title, fields, values, errors, set }: { title: string; fields: FieldDescriptor[]; values: Values; errors: Errors; set: (n: string, v: Value) => void }) {
+function Section({ title, fields, valueOf, errors, set }: { title: string; fields: FieldDescriptor[]; valueOf: (f: FieldDescriptor) => Value; errors: Errors; set: (n: string, v: Value) => void }) {
   if (!fields.length) return null;
   return (
     <fieldset className={`${ui.card} px-5 pb-5 pt-3`}>
@@ -165,7 +167,7 @@ function Section({ title, fields, values, errors, set }: { title: string; fields
       </h2>
       <div className="space-y-5">
         {fields.map((f) => (
-          <Field key={f.name} field={f} value={values[f.name]} errors={errors[f.name]} set={set} />
+          <Field key={f.name} field={f} value={valueOf(f)} errors={errors[f.name]} set={set} />
         ))}
       </div>
     </fieldset>

@@ -272,6 +272,7 @@ type Registry = {
   describe(kind: RolloutKind): FieldDescriptor[];
   kindOf(cls: RolloutClass): Promise<string | null>;
   problems(): Promise<Record<string, string>>;
+  onChange(listener: () => void): () => void;
 };
 
 const local: Registry = {
@@ -282,6 +283,10 @@ const local: Registry = {
   describe: (kind) => describeRolloutClass(kind.cls),
   kindOf: localKindOf,
   problems: localProblems,
+  onChange(listener) {
+    changeListeners.add(listener);
+    return () => changeListeners.delete(listener);
+  },
 };
 
 function registry(): Registry {
@@ -310,6 +315,7 @@ export function shareRegistry({ reload }: { reload: boolean }): void {
 }
 
 let watcher: fs.FSWatcher | undefined;
+const changeListeners = new Set<() => void>();
 
 /** Development: any change in rollouts/ clears what was loaded, so that the next use loads the new code. */
 function watchRollouts() {
@@ -319,6 +325,7 @@ function watchRollouts() {
       generation++;
       resolved.clear();
       taskKinds = undefined;
+      for (const listener of changeListeners) listener();
     });
     watcher.unref();
   } catch {
@@ -357,6 +364,11 @@ export function kindOf(cls: RolloutClass): Promise<string | null> {
 /** Modules in rollouts/ that cannot be loaded, with why. */
 export function moduleProblems(): Promise<Record<string, string>> {
   return registry().problems();
+}
+
+/** Development: calls `listener` whenever a file in rollouts/ changes (the pages refresh themselves). Returns the unsubscribe. */
+export function onRolloutsChange(listener: () => void): () => void {
+  return registry().onChange(listener);
 }
 
 /** Adds task kinds by name (for tests and embedders that do not keep them in rollouts/). */

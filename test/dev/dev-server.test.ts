@@ -109,6 +109,34 @@ describe("development server", { timeout: 150_000 }, () => {
     expect(await total()).toBe(before);
   });
 
+  it("the New page shows the changed form at once when the rollout's module changes, without a reload", async () => {
+    const file = path.join(dev.dir, "rollouts", "rollout.ts");
+    const write = (name: string, title: string) =>
+      fs.writeFileSync(
+        file,
+        `import { z } from "zod";\nimport { Rollout, DelayTask } from "@/lib/kettle";\n` +
+          `export class MyRollout extends Rollout {\n  static configSchema = z.object({ ${name}: z.string().default("x").meta({ title: "${title}" }) });\n` +
+          `  generateTasks() {\n    return new DelayTask({ seconds: 1 });\n  }\n}\n`,
+      );
+    write("greeting", "Greeting");
+    await waitFor(async () => (await dev.api<Json>("POST", "/api/rollouts/preview", { kind: "rollout:MyRollout" })).body.config?.greeting === "x");
+    const page = await browser.newPage();
+    try {
+      const watching = page.waitForResponse((r) => r.url().includes("/api/dev/rollouts"), { timeout: 60_000 });
+      await page.goto(`${dev.url}/rollouts/new?kind=rollout:MyRollout`, { timeout: 120_000 });
+      await page.locator("form[data-hydrated=true]").waitFor({ timeout: 120_000 });
+      await page.getByRole("textbox", { name: "Greeting" }).waitFor();
+      await watching;
+      await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42)); // gone if the page reloads
+      write("farewell", "Farewell");
+      await page.getByRole("textbox", { name: "Farewell" }).waitFor({ timeout: 30_000 });
+      expect(await page.getByRole("textbox", { name: "Greeting" }).count()).toBe(0);
+      expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("editing rollouts/rollout.ts changes what the next finalise and run do, with no restart", async () => {
     const file = path.join(dev.dir, "rollouts", "rollout.ts");
     const write = (v: string) =>

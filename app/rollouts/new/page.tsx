@@ -4,12 +4,16 @@ import { rolloutKinds } from "@/lib/kettle/operations";
 import { describeRolloutKind, type RolloutKind } from "@/lib/kettle/registry";
 import { ConfigForm } from "@/components/config-form";
 import { ui } from "@/lib/web/ui";
+import { RolloutsWatcher } from "@/components/rollouts-watcher";
+import { settings } from "@/lib/kettle/settings";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "New rollout" };
 
 export default async function NewRollout({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const q = await searchParams;
+  // Development: the page refreshes itself when rollouts/ changes.
+  const watch = settings().production ? null : <RolloutsWatcher />;
   let kinds: RolloutKind[];
   try {
     kinds = await rolloutKinds();
@@ -17,6 +21,7 @@ export default async function NewRollout({ searchParams }: { searchParams: Promi
     // A module in rollouts/ that does not load (a syntax error, a missing export): say which and where.
     return (
       <div className="mx-auto max-w-3xl space-y-5">
+        {watch}
         <h1 className={ui.h1}>New rollout</h1>
         <div role="alert" className="rounded-lg border border-rose-300 bg-rose-50 p-4 text-sm text-rose-900 dark:border-rose-800 dark:bg-rose-950/60 dark:text-rose-200">
           <p className="font-semibold">The rollout classes could not be loaded.</p>
@@ -34,6 +39,7 @@ export default async function NewRollout({ searchParams }: { searchParams: Promi
   if (!chosen) {
     return (
       <div className="mx-auto max-w-3xl space-y-5">
+        {watch}
         <div>
           <h1 className={ui.h1}>New rollout</h1>
           <p className={`mt-1 ${ui.muted}`}>Which kind of rollout?</p>
@@ -64,6 +70,7 @@ export default async function NewRollout({ searchParams }: { searchParams: Promi
 
   return (
     <div className="mx-auto max-w-3xl space-y-5">
+        {watch}
       <div>
         <h1 className={ui.h1}>New rollout</h1>
         <p className={`mt-1 flex flex-wrap items-center gap-x-2 ${ui.muted}`}>

@@ -5,6 +5,8 @@ import { describeRolloutKind, resolveRolloutClass } from "@/lib/kettle/registry"
 import { ConfigForm } from "@/components/config-form";
 import { StatusBadge } from "@/components/status-badge";
 import { ui } from "@/lib/web/ui";
+import { RolloutsWatcher } from "@/components/rollouts-watcher";
+import { settings } from "@/lib/kettle/settings";
 
 export const dynamic = "force-dynamic";
 
@@ -14,10 +16,13 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 
 export default async function EditRollout({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
+  // Development: the page refreshes itself when rollouts/ changes.
+  const watch = settings().production ? null : <RolloutsWatcher />;
   const view = await loadRollout(id);
   const kind = await resolveRolloutClass(view.kind);
   return (
     <div className="mx-auto max-w-3xl space-y-5">
+        {watch}
       <div>
         <p className="text-sm">
           <Link href={`/rollouts/${view.id}`} className={ui.link}>
