@@ -10,19 +10,27 @@ export type CommandOutcome = { exitCode?: number; output?: string[] | string };
 /** Stands in for the commands tasks run (ctx.exec, ShellTask). */
 export type CommandStub = (command: string[], options: { cwd?: string; env?: Record<string, string> }) => CommandOutcome | void | Promise<CommandOutcome | void>;
 
+/** How long the engine must have been quiet before fake time jumps (ms of real time). */
+const QUIET_MS = 2;
+
 type Timer = { at: number; seq: number; fire: () => void };
 
 /**
  * Virtual time: now() is real time plus an offset. Task sleeps (a delay, ctx.sleep,
- * a monitor's sleep) wait on this clock; whenever such sleeps are the only things
- * waiting (no real command is running), time jumps to the earliest of them. The
- * engine's own timers (polls, heartbeats) keep real time.
+ * a monitor's sleep) wait on this clock; whenever such sleeps are all that is left to
+ * wait for, time jumps to the earliest of them. "All that is left": no real command is
+ * running and the engine has been quiet (has not read the clock, which it does at every
+ * step it records) for a moment. Otherwise time runs at its real pace. The engine's own
+ * timers (polls, heartbeats) keep real time.
  */
 export class FakeTime {
   private offset = 0;
   private seq = 0;
   private timers: Timer[] = [];
   private armed: NodeJS.Timeout | undefined;
+  /** Clock reads: the engine reads the clock at every step it records, so a change means it is busy. */
+  private reads = 0;
+  private readsWhenArmed = 0;
   readonly startedAt: number;
 
   constructor(private readonly busy: () => boolean = () => false) {
@@ -30,6 +38,7 @@ export class FakeTime {
   }
 
   now(): number {
+    this.reads++;
     return Date.now() + this.offset;
   }
 
@@ -61,8 +70,9 @@ export class FakeTime {
     });
   }
 
-  private arm(delayMs = 0) {
+  private arm(delayMs = QUIET_MS) {
     if (this.armed) return;
+    this.readsWhenArmed = this.reads;
     this.armed = setTimeout(() => {
       this.armed = undefined;
       this.advance();
@@ -73,13 +83,15 @@ export class FakeTime {
     if (!this.timers.length) return;
     this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
     const first = this.timers[0];
-    // While a real command runs, time runs at its real pace: it must not fly past it.
-    if (!this.busy()) this.offset += Math.max(0, first.at - this.now());
-    const at = this.now();
+    // While a real command runs, or the engine is still at work (it read the clock since the
+    // last look), time runs at its real pace: it must not fly past them.
+    const quiet = this.reads === this.readsWhenArmed && !this.busy();
+    if (quiet) this.offset += Math.max(0, first.at - Date.now() - this.offset);
+    const at = Date.now() + this.offset;
     const due = this.timers.filter((t) => t.at <= at);
     this.timers = this.timers.filter((t) => t.at > at);
     for (const t of due) t.fire();
-    if (this.timers.length) this.arm(this.busy() ? Math.min(5, Math.max(0, this.timers[0].at - this.now())) : 0);
+    if (this.timers.length) this.arm();
   }
 }
 
@@ -90,6 +102,11 @@ const current = new AsyncLocalStorage<Simulation>();
 /** The simulation the caller runs in, if any. */
 export function simulation(): Simulation | undefined {
   return current.getStore();
+}
+
+/** Runs fn outside any simulation (real time): for a test's own polling, which must not count as the engine at work. */
+export function outsideSimulation<T>(fn: () => T): T {
+  return current.exit(fn);
 }
 
 /** Runs fn (and everything it starts) in a simulation. */

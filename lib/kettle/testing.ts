@@ -20,10 +20,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { readyDb, migrateDb, closeDb } from "./store/db";
-import { createRollout, getLog, getRollout, runRollout, type RecordView, type RolloutView, type TaskView } from "./operations";
+import { createRollout, getLog, getRollout, runRollout, sendSignal, type RecordView, type RolloutView, type TaskView } from "./operations";
 import { Runner } from "./runner";
 import { kindOf, registerRolloutClass, registerTaskKinds } from "./registry";
-import { simulate, FakeTime, type CommandStub, type CommandOutcome } from "./simulation";
+import { simulate, outsideSimulation, FakeTime, type CommandStub, type CommandOutcome } from "./simulation";
 import { runningGroups } from "./exec";
 import type { Rollout, RolloutClass } from "./rollout";
 import type { Task } from "./task";
@@ -42,8 +42,25 @@ export type TestRolloutOptions = {
   commands?: CommandStub;
   /** Task kinds that are not exported from a module in rollouts/ (say, defined in the test), by type name. */
   taskKinds?: Record<string, abstract new (...args: never[]) => Task>;
+  /**
+   * Steers the rollout while it runs, as an operator would: wait for a moment, then send a
+   * signal. While it runs, fake time runs at the real pace (nothing jumps past what it waits
+   * for); once it returns, time jumps again.
+   */
+  during?: (rollout: RolloutControl) => Promise<void> | void;
   /** Gives up after this much real time (ms). Default 10 000. */
   timeoutMs?: number;
+};
+
+/** What `during` gets. */
+export type RolloutControl = {
+  id: number;
+  /** The rollout as the API shows it now. */
+  view(): Promise<RolloutView>;
+  /** Waits until `check` holds for the rollout's view (or gives up after timeoutMs of real time). */
+  until(check: (view: RolloutView) => unknown, timeoutMs?: number): Promise<RolloutView>;
+  /** Sends a signal (abort_rollout, term_rollout, skip_rollback, abort_rollback, term_rollback). */
+  signal(name: string, user?: string): Promise<void>;
 };
 
 export type TestedTask = {
@@ -98,7 +115,8 @@ export async function testRollout(
   const cls = rolloutClass as unknown as RolloutClass;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kettle-testrollout-"));
   const url = `file:${path.join(dir, "kettle.sqlite")}`;
-  const time = new FakeTime(() => runningGroups.size > 0);
+  let steering = 0;
+  const time = new FakeTime(() => runningGroups.size > 0 || steering > 0);
   try {
     const db = await readyDb(url);
     await migrateDb(db);
@@ -113,21 +131,48 @@ export async function testRollout(
       const id = await createRollout(db, { kind, config, user }, [kind]);
       const started = time.now();
       await runRollout(db, id, user);
-      // A lease that cannot run out in fake time; the runner is woken rather than polling.
-      const runner = new Runner(db, { id: "testRollout", pollMs: 20, signalPollMs: 20, leaseMs: 10 * 365 * 86_400_000 }).start();
+      // A lease that cannot run out in fake time; the runner is woken (after a run request, a
+      // signal) rather than polling often, so that the engine is quiet while tasks sleep.
+      const runner = new Runner(db, { id: "testRollout", pollMs: 100, signalPollMs: 100, leaseMs: 10 * 365 * 86_400_000 }).start();
       runner.wake();
       let view: RolloutView;
+      let steered: Promise<void> = Promise.resolve();
+      if (options.during) {
+        const control: RolloutControl = {
+          id,
+          view: () => outsideSimulation(() => getRollout(db, id)),
+          async until(check, timeoutMs = 5000) {
+            const deadline = Date.now() + timeoutMs;
+            for (;;) {
+              const v = await outsideSimulation(() => getRollout(db, id));
+              if (check(v)) return v;
+              if (Date.now() > deadline) throw new Error(`testRollout: the condition did not hold within ${timeoutMs} ms (the rollout is ${v.status})`);
+              await new Promise((r) => setTimeout(r, 2));
+            }
+          },
+          async signal(name, by = "operator") {
+            await sendSignal(db, id, name, by);
+            runner.wake();
+          },
+        };
+        steering++;
+        steered = Promise.resolve()
+          .then(() => options.during!(control))
+          .finally(() => steering--);
+      }
       try {
         const deadline = Date.now() + (options.timeoutMs ?? 10_000);
         for (;;) {
-          view = await getRollout(db, id);
+          view = await outsideSimulation(() => getRollout(db, id));
           if (finalStatuses.includes(view.status) && !view.runner.owner) break;
           if (Date.now() > deadline) {
             throw new Error(`testRollout: rollout ${id} did not end within ${options.timeoutMs ?? 10_000} ms of real time (it is ${view.status})`);
           }
           await new Promise((r) => setTimeout(r, 2));
         }
+        await steered; // its failure is the test's failure
       } finally {
+        await steered.catch(() => {});
         await runner.stop();
       }
       const elapsedMs = (view.rollbackFinishedAt ?? view.rolloutFinishedAt ?? time.now()) - (view.rolloutStartedAt ?? started);

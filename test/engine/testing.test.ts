@@ -1,10 +1,14 @@
 // testRollout's fake time: delays and sleeps jump ahead in order, monitors see
 // the same clock, an hour-long rollout runs in milliseconds, and a real command
 // still takes its real time.
-import { expect, test } from "vitest";
+import { beforeAll, expect, test } from "vitest";
+import { loadTaskKinds } from "@/lib/kettle/registry";
 import { testRollout } from "@/lib/kettle/testing";
 import { TreeRollout } from "@/rollouts/fixtures";
 import { Rollout, Task, DelayTask, SequentialExecTask, type TaskContext } from "@/lib/kettle";
+
+// Loading the modules in rollouts/ happens once per process; the timings below are of the runs.
+beforeAll(() => loadTaskKinds());
 
 test("parallel delays end in the order of their durations, in fake time", async () => {
   const r = await testRollout(TreeRollout, { tree: { par: [{ delay: 600 }, { seq: [{ delay: 300 }, { noop: "after 5 minutes" }] }] } });
@@ -69,4 +73,23 @@ test("a class and a task kind defined in the test file, and ctx.sleep in fake ti
 
 test("a generateTasks() that throws rejects with its message and where it was thrown", async () => {
   await expect(testRollout(TreeRollout, { tree: { bogus: 1 } })).rejects.toThrow(/Finalise failed in generateTasks: Unknown tree spec.*\(at rollouts\/fixtures\.ts:\d+:\d+\)/);
+});
+
+test("during: an operator aborts a long delay while it runs, and the rollout rolls back", async () => {
+  const started = performance.now();
+  const r = await testRollout(
+    TreeRollout,
+    { tree: { seq: [{ noop: "first" }, { delay: 3600 }] } },
+    {
+      during: async (rollout) => {
+        await rollout.until((v) => v.tasks?.children[1]?.status === "started");
+        await rollout.signal("abort_rollout", "alice");
+      },
+    },
+  );
+  expect(r.status).toBe("rolled_back");
+  expect(r.logs.rollout).toContain("Signal abort_rollout received from alice");
+  expect(r.tasks.find((t) => t.type === "DelayTask")?.run.error).toMatch(/^Stopped by abort after \d+ of 3600 secs$/);
+  expect(r.task("first")?.status).toBe("rolled_back");
+  expect(performance.now() - started).toBeLessThan(1000);
 });

@@ -1,7 +1,11 @@
 // rollouts/demo.ts: its waves, its commands and its rollback, with stand-in commands and fake time.
-import { expect, test } from "vitest";
+import { beforeAll, expect, test } from "vitest";
+import { loadTaskKinds } from "@/lib/kettle/registry";
 import { testRollout, type CommandStub } from "@/lib/kettle/testing";
 import { DemoRollout } from "@/rollouts/demo";
+
+// Loading the modules in rollouts/ happens once per process; the timings below are of the runs.
+beforeAll(() => loadTaskKinds());
 
 /** Records the host each deploy command was for, in order; a host named in `failing` exits 1. */
 function fakeShell(failing: string[] = []) {
