@@ -1,14 +1,20 @@
 // The custom server: Next.js (dev or production) on PORT, plus the background
 // runner in the same process. They share nothing but the database.
 import "dotenv/config";
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { register } from "node:module";
+import { pathToFileURL } from "node:url";
 import next from "next";
 import { parseSettings, SettingsError } from "./lib/kettle/settings";
 import { readyDb, migrateDb } from "./lib/kettle/store/db";
-import { resolveRolloutClasses, loadTaskKinds } from "./lib/kettle/registry";
+import { rolloutsDir, shareRegistry } from "./lib/kettle/registry";
+import { checkRollouts, checkBuildMatches } from "./lib/kettle/check";
 import { Runner } from "./lib/kettle/runner";
 import { securityHeaders } from "./lib/web/security-headers";
 import { gatePage } from "./lib/auth/gate";
+
+type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void> | void;
 
 async function main() {
   const started = Date.now();
@@ -16,14 +22,24 @@ async function main() {
   if (settings.userHeader && settings.auth.mode !== "proxy") {
     console.warn(`> KETTLE_USER_HEADER is set but KETTLE_AUTH=${settings.auth.mode}: the header is ignored (set KETTLE_AUTH=proxy to trust it)`);
   }
-  // Fail at start, with a clear message, rather than at the first click.
-  await resolveRolloutClasses(settings.rolloutClasses);
-  await loadTaskKinds();
+  const dev = !settings.production;
+  // Production runs the rollouts/ that `npm run build` type-checked, nothing else.
+  if (!dev) checkBuildMatches(process.env.KETTLE_DIST_DIR || ".next");
+  // rollouts/ is loaded here, once per process, and the pages use this copy (registry.ts).
+  // In development a changed module is loaded afresh at its next use.
+  if (dev) register("./lib/kettle/reload-hooks.mjs", import.meta.url, { data: { rolloutsUrl: pathToFileURL(rolloutsDir()).href } });
+  shareRegistry({ reload: dev });
+  // Fail at start, with a clear message, rather than at the first click. In development
+  // the problems are shown where they matter (the New page, the API) and fixed without a restart.
+  const problems = await checkRollouts(settings.rolloutClasses);
+  if (problems.length) {
+    if (!dev) throw new SettingsError(problems.join("\n\n"));
+    console.warn(`\n${problems.join("\n\n")}\n(development: the server starts anyway; fix the files and it picks them up)\n`);
+  }
 
   const db = await readyDb(settings.databaseUrl, settings.databaseAuthToken);
   await migrateDb(db);
 
-  const dev = !settings.production;
   const app = next({ dev, hostname: settings.hostname, port: settings.port, turbopack: dev });
   const handle = app.getRequestHandler();
   await app.prepare();
@@ -55,6 +71,18 @@ async function main() {
       },
     );
   });
+  // Hot reload's WebSocket (/_next/hmr) goes to Next.js. In custom-server mode Next attaches an
+  // upgrade listener of its own only at the first request it serves, and app.getUpgradeHandler()
+  // is a no-op there (Next 16): until Next's listener is in place, hand upgrades to its router's
+  // handler; from then on Next's answers, so each upgrade is handled once.
+  if (dev) {
+    const upgrade = (app as unknown as { upgradeHandler?: UpgradeHandler }).upgradeHandler ?? app.getUpgradeHandler();
+    const ours = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (server.listeners("upgrade").some((l) => l !== ours)) return;
+      void upgrade(req, socket, head);
+    };
+    server.on("upgrade", ours);
+  }
   server.listen(settings.port, settings.hostname, () => {
     const shown = settings.hostname === "0.0.0.0" ? "localhost" : settings.hostname;
     console.log(

@@ -1,105 +1,17 @@
 "use client";
 // The New / Edit form, generated from the rollout class's schema (see
-// lib/kettle/config-form.ts). What the user typed stays put on errors.
+// lib/kettle/config-form.ts). It posts to a server action (app/rollouts/actions.ts):
+// a plain HTML POST before hydration or with JavaScript off, never a GET, so the
+// config never lands in a URL. Preview shows the tree the config would generate.
+// What the user typed stays put on errors.
 import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { useId, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { useActionState, useEffect, useId, useRef, useState, type ReactNode } from "react";
 import type { FieldDescriptor } from "@/lib/kettle/config-form";
-import { refusalText, sendJson, useApi, useRefusal } from "./app-context";
+import type { PlannedTask } from "@/lib/kettle/operations";
+import { submitRolloutForm, type FormState } from "@/app/rollouts/actions";
+import { initialValue, initialValues, type Errors, type Value, type Values } from "@/lib/web/config-values";
+import { refusalText, useRefusal } from "./app-context";
 import { ui } from "@/lib/web/ui";
-
-type Value = string | boolean | string[];
-type Values = Record<string, Value>;
-type Errors = Record<string, string[]>;
-
-function initialValue(f: FieldDescriptor, config: Record<string, unknown> | null): Value {
-  const v = config && f.name in config ? config[f.name] : f.default;
-  switch (f.kind) {
-    case "boolean":
-      return v === true;
-    case "choices":
-      return Array.isArray(v) ? v.map(String) : [];
-    case "lines":
-      return Array.isArray(v) ? v.map(String).join("\n") : typeof v === "string" ? v : "";
-    case "json":
-      return v === null || v === undefined ? "" : JSON.stringify(v, null, 2);
-    case "number":
-      return typeof v === "number" ? String(v) : "";
-    case "choice":
-      return typeof v === "string" ? v : "";
-    default:
-      return typeof v === "string" ? v : v === null || v === undefined ? "" : String(v);
-  }
-}
-
-/** Form values → the config object sent to the API, or the client-side errors. */
-function toConfig(fields: FieldDescriptor[], values: Values): { config: Record<string, unknown>; errors: Errors } {
-  const config: Record<string, unknown> = {};
-  const errors: Errors = {};
-  for (const f of fields) {
-    const v = values[f.name];
-    switch (f.kind) {
-      case "boolean":
-      case "choices":
-        config[f.name] = v;
-        break;
-      case "lines": {
-        const items = String(v)
-          .split("\n")
-          .map((s) => s.trim())
-          .filter(Boolean);
-        if (items.length || f.required || f.default !== null) config[f.name] = items;
-        break;
-      }
-      case "number": {
-        const s = String(v).trim();
-        if (!s) {
-          // Left empty: fine when the field is optional; a cleared default is a mistake.
-          if (f.required || f.default !== null) errors[f.name] = ["Enter a number"];
-          break;
-        }
-        const n = Number(s);
-        if (!Number.isFinite(n)) errors[f.name] = ["Enter a number"];
-        else config[f.name] = n;
-        break;
-      }
-      case "json": {
-        const s = String(v).trim();
-        if (!s) break;
-        try {
-          config[f.name] = JSON.parse(s);
-        } catch (e) {
-          errors[f.name] = [`Not valid JSON: ${e instanceof Error ? e.message : String(e)}`];
-        }
-        break;
-      }
-      default: {
-        // Empty and optional with no default: leave it out. Otherwise send it,
-        // so that clearing a field with a default gets the schema's message.
-        const s = String(v);
-        if (s.trim() || f.required || f.default !== null) config[f.name] = s;
-      }
-    }
-  }
-  return { config, errors };
-}
-
-/** API field errors ("hosts.2") → per field messages ("Line 3: Not a host name"). */
-function fieldErrors(fields: FieldDescriptor[], apiFields: Errors | undefined): { byField: Errors; other: string[] } {
-  const byField: Errors = {};
-  const other: string[] = [];
-  for (const [key, messages] of Object.entries(apiFields ?? {})) {
-    const [name, ...rest] = key.split(".");
-    const field = fields.find((f) => f.name === name);
-    if (!field) {
-      other.push(...messages.map((m) => (key === "_" ? m : `${key}: ${m}`)));
-      continue;
-    }
-    const where = rest.length && /^\d+$/.test(rest[0]) ? (field.kind === "lines" ? `Line ${Number(rest[0]) + 1}: ` : `Item ${Number(rest[0]) + 1}: `) : "";
-    (byField[name] ??= []).push(...messages.map((m) => where + m));
-  }
-  return { byField, other };
-}
 
 export function ConfigForm({
   kind,
@@ -114,68 +26,52 @@ export function ConfigForm({
   config?: Record<string, unknown> | null;
   editId?: number | null;
 }) {
-  const api = useApi();
-  const router = useRouter();
   const formRef = useRef<HTMLFormElement>(null);
-  const [values, setValues] = useState<Values>(() => Object.fromEntries(fields.map((f) => [f.name, initialValue(f, config)])));
-  const [errors, setErrors] = useState<Errors>({});
-  const [failure, setFailure] = useState<{ message: string; other: string[]; trace: string | null } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const refused = useRefusal()(editId === null ? "create" : "finalise");
+  const [state, formAction, pending] = useActionState<FormState, FormData>(submitRolloutForm, {});
+  // A page rendered for a form posted without JavaScript starts from what was posted.
+  const [values, setValues] = useState<Values>(() => state.values ?? initialValues(fields, config));
+  const [intent, setIntent] = useState<"finalise" | "preview">("finalise");
+  const [hydrated, setHydrated] = useState(false);
+  const errors: Errors = state.errors ?? {};
+  const failure = state.failure ?? null;
+  const refused = useRefusal()(editId === null || editId === undefined ? "create" : "finalise");
   const basic = fields.filter((f) => !f.advanced);
   const advanced = fields.filter((f) => f.advanced);
   const advancedHasError = advanced.some((f) => errors[f.name]);
 
+  useEffect(() => setHydrated(true), []);
+  // After an answer with errors, put the cursor on the first field to fix.
+  useEffect(() => {
+    const first = fields.find((f) => state.errors?.[f.name]);
+    if (first) formRef.current?.querySelector<HTMLElement>(`[data-field="${first.name}"] :is(input, textarea, select)`)?.focus();
+    else if (state.preview) document.getElementById("preview")?.scrollIntoView({ block: "nearest" });
+  }, [state, fields]);
+
   const set = (name: string, v: Value) => setValues((old) => ({ ...old, [name]: v }));
-
-  function focusFirstError(errs: Errors) {
-    const first = fields.find((f) => errs[f.name]);
-    if (!first) return;
-    requestAnimationFrame(() => {
-      const el = formRef.current?.querySelector<HTMLElement>(`[data-field="${first.name}"] :is(input, textarea, select)`);
-      el?.focus();
-    });
-  }
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    if (busy) return;
-    const { config: body, errors: local } = toConfig(fields, values);
-    if (Object.keys(local).length) {
-      setErrors(local);
-      setFailure({ message: "Some fields need fixing.", other: [], trace: null });
-      focusFirstError(local);
-      return;
-    }
-    setBusy(true);
-    setFailure(null);
-    const res = editId
-      ? await sendJson<{ id: number }>(api(`/api/rollouts/${editId}`), "PUT", { config: body })
-      : await sendJson<{ id: number }>(api("/api/rollouts"), "POST", { kind, config: body });
-    if (res.ok) {
-      setErrors({});
-      router.push(`/rollouts/${res.body.id}`);
-      router.refresh();
-      return;
-    }
-    setBusy(false);
-    const { byField, other } = fieldErrors(fields, res.body.fields);
-    setErrors(byField);
-    setFailure({
-      message: Object.keys(byField).length ? "Some fields need fixing." : (res.body.error ?? "Finalise failed"),
-      other,
-      trace: res.body.trace ?? null,
-    });
-    focusFirstError(byField);
-  }
+  // A field added since the form was filled (the schema changed in development) starts from its default.
+  const valueOf = (f: FieldDescriptor): Value => values[f.name] ?? initialValue(f, config);
 
   return (
-    <form ref={formRef} onSubmit={submit} noValidate className="space-y-6" aria-describedby={failure ? "form-failure" : undefined}>
+    <form
+      ref={formRef}
+      action={formAction} // a server action: React renders method="POST" (no JavaScript needed)
+      noValidate
+      className="space-y-6"
+      aria-describedby={failure ? "form-failure" : undefined}
+      data-hydrated={hydrated ? "true" : undefined}
+    >
+      <input type="hidden" name="kind" value={kind} />
+      {editId !== null && <input type="hidden" name="editId" value={editId} />}
       {failure && (
         <div id="form-failure" role="alert" className="rounded-lg border border-rose-300 bg-rose-50 p-4 text-sm text-rose-900 dark:border-rose-800 dark:bg-rose-950/60 dark:text-rose-200">
-          <p className="font-semibold" data-testid="form-error">
-            {failure.message}
+          <p className="font-semibold whitespace-pre-wrap" data-testid="form-error">
+            {failure.location ? failure.message.replace(` (at ${failure.location})`, "") : failure.message}
           </p>
+          {failure.location && (
+            <p className="mt-1 text-xs">
+              In <code className="font-mono" data-testid="error-location">{failure.location}</code>
+            </p>
+          )}
           {failure.other.length > 0 && (
             <ul className="mt-1 list-disc pl-5">
               {failure.other.map((m, i) => (
@@ -197,7 +93,7 @@ export function ConfigForm({
         </p>
       ) : (
         <>
-          <Section title="Basic" fields={basic} values={values} errors={errors} set={set} />
+          <Section title="Basic" fields={basic} valueOf={valueOf} errors={errors} set={set} />
           {advanced.length > 0 && (
             <details open={advancedHasError || undefined} className={`${ui.card} group`} data-testid="advanced">
               <summary className="flex items-center justify-between px-5 py-3 text-sm font-semibold">
@@ -210,7 +106,7 @@ export function ConfigForm({
               </summary>
               <div className="space-y-5 border-t border-slate-200 px-5 py-5 dark:border-slate-800">
                 {advanced.map((f) => (
-                  <Field key={f.name} field={f} value={values[f.name]} errors={errors[f.name]} set={set} />
+                  <Field key={f.name} field={f} value={valueOf(f)} errors={errors[f.name]} set={set} />
                 ))}
               </div>
             </details>
@@ -218,8 +114,11 @@ export function ConfigForm({
         </>
       )}
       <div className="flex flex-wrap items-center gap-3">
-        <button type="submit" className={ui.btnPrimary} disabled={busy || !!refused} aria-busy={busy} aria-describedby={refused ? "finalise-refused" : undefined}>
-          {busy ? "Finalising…" : "Finalise"}
+        <button type="submit" name="intent" value="finalise" onClick={() => setIntent("finalise")} className={ui.btnPrimary} disabled={pending || !!refused} aria-busy={pending && intent === "finalise"} aria-describedby={refused ? "finalise-refused" : undefined}>
+          {pending && intent === "finalise" ? "Finalising…" : "Finalise"}
+        </button>
+        <button type="submit" name="intent" value="preview" onClick={() => setIntent("preview")} className={ui.btnSecondary} disabled={pending} aria-busy={pending && intent === "preview"}>
+          {pending && intent === "preview" ? "Previewing…" : "Preview"}
         </button>
         {refused && (
           <span id="finalise-refused" className="text-sm text-amber-800 dark:text-amber-300" data-testid="finalise-refused">
@@ -229,13 +128,43 @@ export function ConfigForm({
         <Link href={editId ? `/rollouts/${editId}` : "/"} className={ui.btnSecondary}>
           Cancel
         </Link>
-        <span className={`text-xs ${ui.muted}`}>Finalise saves the settings and generates the tasks; nothing runs yet.</span>
+        <span className={`text-xs ${ui.muted}`}>Preview shows the tasks without saving; Finalise saves the settings and generates them. Nothing runs yet.</span>
       </div>
+      {state.preview && !failure && <Preview tasks={state.preview.tasks} count={state.preview.count} />}
     </form>
   );
 }
 
-function Section({ title, fields, values, errors, set }: { title: string; fields: FieldDescriptor[]; values: Values; errors: Errors; set: (n: string, v: Value) => void }) {
+/** The tree a config would generate (a dry run: nothing saved). */
+function Preview({ tasks, count }: { tasks: PlannedTask; count: number }) {
+  return (
+    <section id="preview" aria-labelledby="preview-title" className={`${ui.card} p-5`} data-testid="preview">
+      <h2 id="preview-title" className="text-sm font-semibold">
+        Preview: {count} task{count === 1 ? "" : "s"} <span className={`font-normal ${ui.muted}`}>(not saved)</span>
+      </h2>
+      <ul className="mt-3 text-sm">
+        <PlannedNode task={tasks} />
+      </ul>
+    </section>
+  );
+}
+
+function PlannedNode({ task }: { task: PlannedTask }) {
+  return (
+    <li className="py-0.5">
+      <span data-testid="preview-task">{task.description}</span> <span className={`font-mono text-xs ${ui.muted}`}>{task.type}</span>
+      {task.children.length > 0 && (
+        <ul className="ml-2 border-l border-slate-200 pl-4 dark:border-slate-700">
+          {task.children.map((c, i) => (
+            <PlannedNode key={i} task={c} />
+          ))}
+        </ul>
+      )}
+    </li>
+  );
+}
+
+function Section({ title, fields, valueOf, errors, set }: { title: string; fields: FieldDescriptor[]; valueOf: (f: FieldDescriptor) => Value; errors: Errors; set: (n: string, v: Value) => void }) {
   if (!fields.length) return null;
   return (
     <fieldset className={`${ui.card} px-5 pb-5 pt-3`}>
@@ -245,7 +174,7 @@ function Section({ title, fields, values, errors, set }: { title: string; fields
       </h2>
       <div className="space-y-5">
         {fields.map((f) => (
-          <Field key={f.name} field={f} value={values[f.name]} errors={errors[f.name]} set={set} />
+          <Field key={f.name} field={f} value={valueOf(f)} errors={errors[f.name]} set={set} />
         ))}
       </div>
     </fieldset>

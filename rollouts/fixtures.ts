@@ -215,3 +215,17 @@ export class SoloTreeRollout extends TreeRollout {
   static title = "Test fixture: a tree from JSON, one at a time";
   static concurrency = 1;
 }
+
+const failingPlanConfig = z.object({
+  reason: z.string().default("no hosts given").meta({ title: "Reason", description: "What generateTasks() throws." }),
+});
+
+/** A rollout whose generateTasks() throws: what an author sees when their plan fails. */
+export class FailingPlanRollout extends Rollout<z.infer<typeof failingPlanConfig>> {
+  static title = "Test fixture: a plan that fails";
+  static configSchema = failingPlanConfig;
+
+  generateTasks(): Task {
+    throw new Error(this.config.reason);
+  }
+}

@@ -1,5 +1,7 @@
 // Errors a caller can act on. Route handlers map `kind` to an HTTP status.
-export type ErrorKind = "bad_input" | "not_found" | "conflict";
+// "unprocessable": the input was well-formed but the rollout's own code failed with it
+// (generateTasks threw, a module in rollouts/ does not load): 422.
+export type ErrorKind = "bad_input" | "not_found" | "conflict" | "unprocessable";
 
 export class KettleError extends Error {
   constructor(

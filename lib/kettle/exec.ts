@@ -1,6 +1,7 @@
 // Runs a command for a task: output lines go to the task's log as they come;
 // term kills the whole process group (SIGTERM, then SIGKILL after a grace).
 import { spawn } from "node:child_process";
+import { simulation, type CommandStub } from "./simulation";
 
 export type ExecOptions = { cwd?: string; env?: Record<string, string>; killGraceMs?: number };
 export type ExecResult = { exitCode: number; output: string[] };
@@ -27,6 +28,8 @@ export class CommandFailed extends Error {
 type ExecHooks = { log: (line: string) => void; term: AbortSignal; onSpawn?: (pgid: number) => void };
 
 export function execCommand(command: string[], { cwd, env, killGraceMs = 2000 }: ExecOptions, { log, term, onSpawn }: ExecHooks): Promise<ExecResult> {
+  const stub = simulation()?.commands;
+  if (stub) return stubbedCommand(stub, command, { cwd, env }, log, term);
   return new Promise((resolve, reject) => {
     if (term.aborted) return reject(new Error("Terminated before the command started"));
     const child = spawn(command[0], command.slice(1), {
@@ -103,6 +106,18 @@ export function execCommand(command: string[], { cwd, env, killGraceMs = 2000 }:
       }, STREAM_GRACE_MS);
     });
   });
+}
+
+/** Under testRollout with `commands`: the stand-in says what the command printed and how it exited. */
+async function stubbedCommand(stub: CommandStub, command: string[], options: { cwd?: string; env?: Record<string, string> }, log: (line: string) => void, term: AbortSignal): Promise<ExecResult> {
+  if (term.aborted) throw new Error("Terminated before the command started");
+  const outcome = (await stub(command, options)) ?? {};
+  const raw = outcome.output ?? [];
+  const output = (typeof raw === "string" ? raw.split("\n").filter((l, i, all) => l || i < all.length - 1) : raw).map(String);
+  output.forEach((line) => log(line));
+  const exitCode = outcome.exitCode ?? 0;
+  if (exitCode !== 0) throw new CommandFailed(exitCode, null, output.slice(-TAIL_LINES), command);
+  return { exitCode, output };
 }
 
 export function signalGroup(pid: number, signal: NodeJS.Signals): void {

@@ -17,7 +17,7 @@ import { now } from "./clock";
 import { runPhaseStatuses, rollbackPhaseStatuses, type RolloutStatus } from "./status";
 import type { SignalName } from "./signals";
 import { registerProcess, unregisterProcess } from "./store/processes";
-import { controller, raceTerm, sleep, UnderWay } from "./waiting";
+import { controller, raceTerm, sleep, taskSleep, UnderWay } from "./waiting";
 import { startMonitors } from "./monitors";
 
 export type ExecutionOptions = {
@@ -291,7 +291,7 @@ export class Execution {
         return Math.max(0, end - startedAt - task.records.pausedMs);
       },
       log,
-      sleep: (ms) => (run ? this.steering.sleep(ms, ...stops) : sleep(ms, ...stops)),
+      sleep: (ms) => (run ? this.steering.sleep(ms, ...stops) : taskSleep(ms, ...stops)),
       exec: (command, options?: ExecOptions) => this.commands.add(this.exec(task, command, options ?? {}, log, signals.term.signal)),
       run: (child) => this.runTask(child),
       revert: (child) => this.revertTask(child),

@@ -4,7 +4,7 @@
 // stops when the run ends.
 import type { Monitor, MonitorContext } from "./rollout";
 import { describeError } from "./errors";
-import { controller, sleep } from "./waiting";
+import { controller, taskSleep } from "./waiting";
 
 type MonitorHost = {
   rolloutId: number;
@@ -45,7 +45,7 @@ export function startMonitors(host: MonitorHost): { stop: AbortController; done:
       log: (line) => host.log(`[monitor ${name}] ${line}`),
       abort,
       pause,
-      sleep: (ms) => sleep(ms, stop.signal),
+      sleep: (ms) => taskSleep(ms, stop.signal),
     };
     host.log(`Monitor ${name} started`);
     try {

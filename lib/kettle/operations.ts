@@ -2,7 +2,7 @@
 // handlers and pages call these; none of them runs a task.
 import { z } from "zod";
 import type { Db } from "./store/db";
-import { resolveRolloutClass, type RolloutKind } from "./registry";
+import { authorLocation, resolveRolloutClass, typeNameOf, type RolloutKind } from "./registry";
 import { hideRollout, insertRollout, insertSignal, requestRun, requireRolloutRow, saveFinalised } from "./store/rollouts";
 import { badInput, conflict, notFound, KettleError } from "./errors";
 import { now } from "./clock";
@@ -43,25 +43,54 @@ export function validateConfig(kind: RolloutKind, config: unknown): Config {
   throw badInput(`Invalid configuration: ${summary}`, fields);
 }
 
-/** Thrown when generateTasks fails: a user-facing error with the stack kept for development. */
+/**
+ * Thrown when generateTasks fails (422): a user-facing message naming the author's
+ * file and line when the stack shows it, with the stack kept for development.
+ */
 export class FinaliseError extends KettleError {
   constructor(
     message: string,
     readonly trace: string | null,
+    readonly location: string | null = null,
   ) {
-    super("bad_input", message);
+    super("unprocessable", message);
   }
 }
 
 async function generate(kind: RolloutKind, id: number, config: Config): Promise<Task> {
+  let root: unknown;
   try {
-    const root = await new kind.cls(id, config).generateTasks();
-    if (!(root instanceof Task)) throw new Error("generateTasks() must return the root Task");
-    return root;
+    root = await new kind.cls(id, config).generateTasks();
+    if (!(root instanceof Task)) throw new Error(`generateTasks() must return the root Task (it returned ${root === null ? "null" : typeof root})`);
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
-    throw new FinaliseError(`Finalise failed in generateTasks: ${error.message}`, error.stack ?? null);
+    const where = authorLocation(error);
+    throw new FinaliseError(`Finalise failed in generateTasks: ${error.message}${where ? ` (at ${where})` : ""}`, error.stack ?? null, where);
   }
+  // Every kind in the tree must be findable again by name: say so now, not when it runs.
+  for (const task of root.walk()) await typeNameOf(task);
+  return root;
+}
+
+/** A task of a plan that is not saved (preview). */
+export type PlannedTask = { type: string; description: string; children: PlannedTask[] };
+
+async function planned(task: Task): Promise<PlannedTask> {
+  return { type: await typeNameOf(task), description: task.description(), children: await Promise.all(task.children.map(planned)) };
+}
+
+/**
+ * A dry run of finalise: validates the config and generates the tree, saving
+ * nothing. The same errors as finalise (400 for the config, 422 when generateTasks fails).
+ */
+export async function previewRollout(
+  input: { kind?: string; config?: unknown },
+  offered = settings().rolloutClasses,
+): Promise<{ kind: string; title: string; config: Config; tasks: PlannedTask; count: number }> {
+  const kind = await kindFor(input.kind, offered);
+  const config = validateConfig(kind, input.config);
+  const root = await generate(kind, 0, config);
+  return { kind: kind.kind, title: kind.title, config, tasks: await planned(root), count: [...root.walk()].length };
 }
 
 export async function createRollout(

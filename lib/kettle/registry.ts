@@ -1,12 +1,25 @@
 // Rollout classes and task kinds, found by name in rollouts/. A task's type is
 // its export name for built-ins ("DelayTask") and "module:Export" for user kinds,
 // so names survive minified production builds (class names may not).
+//
+// One registry per process. The server (server.ts, run by tsx) loads the modules
+// in rollouts/ from disk and shares its registry on globalThis (shareRegistry);
+// the web side's copy of this module, inside the Next.js bundle, forwards every
+// call to it. So the pages and the runner use the same classes, the bundle never
+// contains rollouts/ (a module added after `npm run build` cannot break it, a
+// syntax error in one cannot break the pages), and in development the server
+// reloads a module when it changes (watchRollouts). Without a shared registry
+// (vitest, scripts) the modules are imported directly.
 import fs from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { findSourceMap } from "node:module";
 import { Task } from "./task";
 import { Rollout, type RolloutClass } from "./rollout";
 import * as builtins from "./index";
 import { SettingsError } from "./settings";
+import { KettleError } from "./errors";
+import { describeRolloutClass, type FieldDescriptor } from "./config-form";
 
 type TaskClass = abstract new (...args: never[]) => Task;
 type Module = Record<string, unknown>;
@@ -17,24 +30,111 @@ export function rolloutsDir(): string {
   return path.join(process.cwd(), "rollouts");
 }
 
-/** Modules in rollouts/ (names without extension). */
-export function listModules(): string[] {
+/** The files in rollouts/ that are modules (not tests, not type declarations), sorted. */
+export function listModuleFiles(): string[] {
   let files: string[] = [];
   try {
     files = fs.readdirSync(rolloutsDir());
   } catch {
     return [];
   }
-  return files
-    .filter((f) => !f.endsWith(".d.ts") && !/\.(test|spec)\./.test(f))
-    .map((f) => moduleFilePattern.exec(f)?.[1])
-    .filter((m): m is string => !!m)
-    .sort();
+  return files.filter((f) => moduleFilePattern.test(f) && !f.endsWith(".d.ts") && !/\.(test|spec)\./.test(f)).sort();
 }
+
+/** Modules in rollouts/ (names without extension). */
+export function listModules(): string[] {
+  return [...new Set(listModuleFiles().map((f) => moduleFilePattern.exec(f)![1]))].sort();
+}
+
+/** A module in rollouts/ that cannot be loaded (a syntax or type-stripping error, a throw at its top level, a bad import). */
+export class ModuleLoadError extends KettleError {
+  constructor(message: string) {
+    super("unprocessable", message);
+    this.name = "ModuleLoadError";
+  }
+}
+
+/** "/abs/path/rollouts/x.ts" → "rollouts/x.ts" in a message or stack (file URLs and cache-busting queries too). */
+export function authorPaths(text: string): string {
+  const dir = rolloutsDir();
+  return text
+    .split(pathToFileURL(dir).href + "/")
+    .join("rollouts/")
+    .split(dir + path.sep)
+    .join("rollouts/")
+    .replace(/(rollouts\/[\w\-.]+)\?v=\d+/g, "$1");
+}
+
+/** Where in rollouts/ an error was thrown: "rollouts/rollout.ts:9:11", from the first frame of its stack in rollouts/. */
+export function authorLocation(error: unknown): string | null {
+  const stack = error instanceof Error ? (error.stack ?? "") : "";
+  const dir = rolloutsDir();
+  const frame = new RegExp(`((?:file://)?${escapeRegExp(dir)}/([\\w\\-.]+?)(\\?v=\\d+)?):(\\d+):(\\d+)`);
+  for (const line of stack.split("\n").slice(1)) {
+    const m = frame.exec(line) ?? frame.exec(safeDecode(line));
+    if (!m) continue;
+    const [, where, file, , l, c] = m;
+    const { line: at, column } = originalPosition(where, path.join(dir, file), Number(l), Number(c));
+    return `rollouts/${file}:${at}:${column}`;
+  }
+  return null;
+}
+
+const safeDecode = (s: string) => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * A stack position as the author wrote it. Stacks are usually source-mapped already, but the
+ * Next.js server formats them itself: a position that cannot be in the source file (past the end
+ * of its line) is the compiled one, so it is looked up in the module's source map.
+ */
+function originalPosition(where: string, file: string, line: number, column: number): { line: number; column: number } {
+  try {
+    const source = fs.readFileSync(file, "utf8").split("\n");
+    if (line <= source.length && column <= source[line - 1].length + 1) return { line, column };
+    const url = where.startsWith("file:") ? where : pathToFileURL(where).href;
+    const map = findSourceMap(url) ?? findSourceMap(file);
+    const entry = map?.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number } | undefined;
+    if (entry?.originalLine !== undefined) return { line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 };
+  } catch {
+    // keep what the stack says
+  }
+  return { line, column };
+}
+
+// ---- loading modules ----
+
+/** Set in the server process: import modules natively (tsx), reloading changed ones when `reload`. */
+let native: { reload: boolean } | null = null;
+/** Bumped when a file in rollouts/ changes: the next import of a module is a fresh one. */
+let generation = 0;
 
 async function importModule(name: string): Promise<Module> {
   if (!/^[A-Za-z0-9_\-.]+$/.test(name)) throw new Error(`Bad module name "${name}"`);
-  return (await import(/* @vite-ignore */ `../../rollouts/${name}`)) as Module;
+  const file = listModuleFiles().find((f) => moduleFilePattern.exec(f)![1] === name) ?? `${name}.ts`;
+  try {
+    if (native) {
+      // ?v=N makes a fresh copy after a change; lib/kettle/reload-hooks.mjs passes it on to the
+      // module's own imports within rollouts/, and nothing else (the engine stays one copy).
+      const url = pathToFileURL(path.join(rolloutsDir(), file)).href + (native.reload ? `?v=${generation}` : "");
+      return (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ /* @vite-ignore */ url)) as Module;
+    }
+    return (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ /* @vite-ignore */ `../../rollouts/${name}`)) as Module;
+  } catch (e) {
+    const message = authorPaths(e instanceof Error ? e.message : String(e)).trim();
+    const where = authorLocation(e);
+    const lines = message.split("\n").slice(0, 6).join("\n");
+    throw new ModuleLoadError(
+      `rollouts/${file} could not be loaded${where && !message.includes(where) ? ` (at ${where})` : ""}: ${lines}`,
+    );
+  }
 }
 
 const isSubclass = (value: unknown, base: abstract new (...args: never[]) => unknown): boolean =>
@@ -43,13 +143,12 @@ const isSubclass = (value: unknown, base: abstract new (...args: never[]) => unk
 export type RolloutKind = { kind: string; title: string; cls: RolloutClass };
 
 const resolved = new Map<string, Promise<RolloutKind>>();
+/** Rollout classes registered by name (testRollout), not looked up in rollouts/. */
+const registeredRollouts = new Map<string, RolloutClass>();
+/** Task kinds registered by name (tests, embedders). */
+const registeredTasks = new Map<string, TaskClass>();
 
-/**
- * Resolves "module:Export" to a Rollout subclass, or says what is missing and
- * what exists. Found classes are kept: every status read asks (modules are
- * loaded once per process anyway); misses are looked up again.
- */
-export function resolveRolloutClass(kind: string): Promise<RolloutKind> {
+function localResolve(kind: string): Promise<RolloutKind> {
   let found = resolved.get(kind);
   if (!found) {
     found = lookUpRolloutClass(kind);
@@ -61,6 +160,8 @@ export function resolveRolloutClass(kind: string): Promise<RolloutKind> {
 
 async function lookUpRolloutClass(kind: string): Promise<RolloutKind> {
   const [moduleName, exportName] = kind.split(":");
+  const registered = registeredRollouts.get(kind);
+  if (registered) return { kind, title: registered.title ?? exportName, cls: registered };
   const modules = listModules();
   if (!modules.includes(moduleName)) {
     throw new SettingsError(
@@ -81,57 +182,215 @@ async function lookUpRolloutClass(kind: string): Promise<RolloutKind> {
   return { kind, title: rc.title ?? exportName, cls: rc };
 }
 
-export async function resolveRolloutClasses(kinds: string[]): Promise<RolloutKind[]> {
-  return Promise.all(kinds.map(resolveRolloutClass));
-}
-
-type TaskKinds = { byName: Map<string, TaskClass>; byClass: Map<Function, string> };
+type TaskKinds = {
+  byName: Map<string, TaskClass>;
+  byClass: Map<Function, string>;
+  /** Modules that could not be loaded, with why: their kinds are missing. */
+  problems: Map<string, string>;
+};
 let taskKinds: Promise<TaskKinds> | undefined;
 
-/** Every task kind: the built-ins and each Task subclass exported from a module in rollouts/. */
-export function loadTaskKinds(): Promise<TaskKinds> {
+function localTaskKinds(): Promise<TaskKinds> {
   return (taskKinds ??= (async () => {
     const byName = new Map<string, TaskClass>();
     const byClass = new Map<Function, string>();
+    const problems = new Map<string, string>();
     const add = (name: string, cls: TaskClass) => {
       byName.set(name, cls);
       if (!byClass.has(cls)) byClass.set(cls, name);
     };
     for (const [name, value] of Object.entries(builtins)) if (isSubclass(value, Task)) add(name, value as TaskClass);
     for (const moduleName of listModules()) {
-      const mod = await importModule(moduleName);
+      let mod: Module;
+      try {
+        mod = await importModule(moduleName);
+      } catch (e) {
+        // One broken module must not take every other kind (and every rollout page) with it.
+        problems.set(moduleName, e instanceof Error ? e.message : String(e));
+        continue;
+      }
       for (const [name, value] of Object.entries(mod)) if (isSubclass(value, Task)) add(`${moduleName}:${name}`, value as TaskClass);
     }
-    return { byName, byClass };
+    for (const [name, cls] of registeredTasks) {
+      byName.set(name, cls);
+      byClass.set(cls, name);
+    }
+    return { byName, byClass, problems };
   })().catch((e) => {
     taskKinds = undefined;
     throw e;
   }));
 }
 
-/** Adds task kinds by name (for tests and embedders that do not keep them in rollouts/). */
-export async function registerTaskKinds(kinds: Record<string, TaskClass>): Promise<void> {
-  const { byName, byClass } = await loadTaskKinds();
-  for (const [name, cls] of Object.entries(kinds)) {
-    byName.set(name, cls);
-    byClass.set(cls, name);
-  }
-}
-
-export async function typeNameOf(task: Task): Promise<string> {
-  const { byClass } = await loadTaskKinds();
+async function localTypeNameOf(task: Task): Promise<string> {
+  const { byClass, problems } = await localTaskKinds();
   const name = byClass.get(task.constructor);
   if (!name) {
-    throw new Error(
-      `Task kind ${task.constructor.name} is not exported from a module in rollouts/: export the class so it can be rebuilt from the database`,
+    throw new ModuleLoadError(
+      `Task kind ${task.constructor.name} is not exported from a module in rollouts/: export the class so it can be rebuilt from the database` +
+        (problems.size ? ` (modules that could not be loaded: ${[...problems.keys()].join(", ")})` : ""),
     );
   }
   return name;
 }
 
-export async function taskClassOf(type: string): Promise<TaskClass> {
-  const { byName } = await loadTaskKinds();
+async function localTaskClassOf(type: string): Promise<TaskClass> {
+  const { byName, problems } = await localTaskKinds();
   const cls = byName.get(type);
-  if (!cls) throw new Error(`Unknown task type "${type}": no such export among the built-ins or the modules in rollouts/`);
+  if (!cls) {
+    const problem = problems.get(type.split(":")[0]);
+    throw new Error(problem ?? `Unknown task type "${type}": no such export among the built-ins or the modules in rollouts/`);
+  }
   return cls;
+}
+
+/** The kind name ("module:Export") of a class exported from rollouts/, or null. */
+async function localKindOf(cls: RolloutClass): Promise<string | null> {
+  for (const [kind, c] of registeredRollouts) if (c === cls) return kind;
+  for (const moduleName of listModules()) {
+    const mod = await importModule(moduleName).catch(() => null);
+    if (!mod) continue;
+    for (const [name, value] of Object.entries(mod)) if (value === cls) return `${moduleName}:${name}`;
+  }
+  return null;
+}
+
+/** Problems loading the modules in rollouts/, by module name (none when all load). */
+async function localProblems(): Promise<Record<string, string>> {
+  return Object.fromEntries((await localTaskKinds()).problems);
+}
+
+// ---- one registry per process ----
+
+const SHARED = Symbol.for("kettle.registry");
+
+type Registry = {
+  resolveRolloutClass(kind: string): Promise<RolloutKind>;
+  loadTaskKinds(): Promise<TaskKinds>;
+  typeNameOf(task: Task): Promise<string>;
+  taskClassOf(type: string): Promise<TaskClass>;
+  describe(kind: RolloutKind): FieldDescriptor[];
+  kindOf(cls: RolloutClass): Promise<string | null>;
+  problems(): Promise<Record<string, string>>;
+  onChange(listener: () => void): () => void;
+};
+
+const local: Registry = {
+  resolveRolloutClass: localResolve,
+  loadTaskKinds: localTaskKinds,
+  typeNameOf: localTypeNameOf,
+  taskClassOf: localTaskClassOf,
+  describe: (kind) => describeRolloutClass(kind.cls),
+  kindOf: localKindOf,
+  problems: localProblems,
+  onChange(listener) {
+    changeListeners.add(listener);
+    return () => changeListeners.delete(listener);
+  },
+};
+
+function registry(): Registry {
+  const shared = (globalThis as Record<symbol, Registry | undefined>)[SHARED];
+  return shared ?? local;
+}
+
+/** Errors from the server's copy of this module, remade as this copy's classes (so that instanceof holds). */
+function here(e: unknown): never {
+  if (e instanceof Error && !(e instanceof KettleError) && !(e instanceof SettingsError)) {
+    if (e.name === "ModuleLoadError") throw new ModuleLoadError(e.message);
+    if (e.name === "SettingsError") throw new SettingsError(e.message);
+  }
+  throw e;
+}
+
+/**
+ * Called by the server process: load rollouts/ natively and share this registry
+ * with the web bundle's copy. `reload` (development): a changed module is loaded
+ * afresh at its next use.
+ */
+export function shareRegistry({ reload }: { reload: boolean }): void {
+  native = { reload };
+  (globalThis as Record<symbol, Registry>)[SHARED] = local;
+  if (reload) watchRollouts();
+}
+
+let watcher: fs.FSWatcher | undefined;
+const changeListeners = new Set<() => void>();
+
+/** Development: any change in rollouts/ clears what was loaded, so that the next use loads the new code. */
+function watchRollouts() {
+  if (watcher) return;
+  try {
+    watcher = fs.watch(rolloutsDir(), { recursive: true }, () => {
+      generation++;
+      resolved.clear();
+      taskKinds = undefined;
+      for (const listener of changeListeners) listener();
+    });
+    watcher.unref();
+  } catch {
+    // no rollouts/ folder: nothing to watch
+  }
+}
+
+/**
+ * Resolves "module:Export" to a Rollout subclass, or says what is missing and
+ * what exists. Found classes are kept (every status read asks) until a module
+ * changes in development; misses are looked up again.
+ */
+export function resolveRolloutClass(kind: string): Promise<RolloutKind> {
+  return registry().resolveRolloutClass(kind).catch(here);
+}
+
+export async function resolveRolloutClasses(kinds: string[]): Promise<RolloutKind[]> {
+  return Promise.all(kinds.map(resolveRolloutClass));
+}
+
+/** Every task kind: the built-ins and each Task subclass exported from a module in rollouts/. */
+export function loadTaskKinds(): Promise<TaskKinds> {
+  return registry().loadTaskKinds().catch(here);
+}
+
+/** The New/Edit form's fields for a rollout kind (made where its schema was loaded). */
+export function describeRolloutKind(kind: RolloutKind): FieldDescriptor[] {
+  return registry().describe(kind);
+}
+
+/** The "module:Export" name of a rollout class exported from rollouts/, or null. */
+export function kindOf(cls: RolloutClass): Promise<string | null> {
+  return registry().kindOf(cls);
+}
+
+/** Modules in rollouts/ that cannot be loaded, with why. */
+export function moduleProblems(): Promise<Record<string, string>> {
+  return registry().problems();
+}
+
+/** Development: calls `listener` whenever a file in rollouts/ changes (the pages refresh themselves). Returns the unsubscribe. */
+export function onRolloutsChange(listener: () => void): () => void {
+  return registry().onChange(listener);
+}
+
+/** Adds task kinds by name (for tests and embedders that do not keep them in rollouts/). */
+export async function registerTaskKinds(kinds: Record<string, TaskClass>): Promise<void> {
+  const { byName, byClass } = await local.loadTaskKinds();
+  for (const [name, cls] of Object.entries(kinds)) {
+    registeredTasks.set(name, cls);
+    byName.set(name, cls);
+    byClass.set(cls, name);
+  }
+}
+
+/** Adds a rollout class by name (testRollout, for a class that is not exported from rollouts/). */
+export function registerRolloutClass(kind: string, cls: RolloutClass): void {
+  registeredRollouts.set(kind, cls);
+  resolved.delete(kind);
+}
+
+export function typeNameOf(task: Task): Promise<string> {
+  return registry().typeNameOf(task).catch(here);
+}
+
+export function taskClassOf(type: string): Promise<TaskClass> {
+  return registry().taskClassOf(type).catch(here);
 }

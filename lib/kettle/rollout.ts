@@ -37,6 +37,9 @@ export type RolloutClass = {
   concurrency?: number;
 };
 
+/** Marks rollout classes, so that a subclass check holds across copies of this module (see Task). */
+const ROLLOUT_BRAND = Symbol.for("kettle.Rollout");
+
 export abstract class Rollout<C extends Record<string, unknown> = Record<string, unknown>> {
   constructor(
     readonly id: number,
@@ -50,4 +53,12 @@ export abstract class Rollout<C extends Record<string, unknown> = Record<string,
   info(): string[] {
     return [];
   }
+
+  /** `value instanceof Rollout` across copies of this module (the web bundle's and the server's). */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== Rollout) return Function.prototype[Symbol.hasInstance].call(this, value);
+    // Branded through the prototype chain, but not the base prototype itself (of any copy).
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[ROLLOUT_BRAND] === true && !Object.hasOwn(value, ROLLOUT_BRAND);
+  }
 }
+Object.defineProperty(Rollout.prototype, ROLLOUT_BRAND, { value: true });

@@ -6,7 +6,7 @@
 // loses none.
 import type { Db } from "./store/db";
 import { markHandled, type DecisionRow } from "./store/decisions";
-import { controller, sleep } from "./waiting";
+import { controller, sleep, taskSleep } from "./waiting";
 import { now } from "./clock";
 
 type Waiter = { actions: string[]; resolve: (d: DecisionRow | null) => void };
@@ -93,7 +93,7 @@ export class Steering {
     while (until() > 0) {
       if (!(await this.gate(...stops))) return false;
       const from = now();
-      await sleep(until(), this.pausing.signal, ...stops);
+      await taskSleep(until(), this.pausing.signal, ...stops);
       if (stops.some((s) => s.aborted)) return false;
       spent += now() - from;
     }

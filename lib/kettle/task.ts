@@ -5,6 +5,9 @@ import type { ExecOptions, ExecResult } from "./exec";
 
 export type TaskState = Record<string, unknown>;
 
+/** Marks tasks, so that `instanceof Task` holds across copies of this module (the web bundle's and the server's). */
+const TASK_BRAND = Symbol.for("kettle.Task");
+
 /**
  * What a task sees while it runs (or reverts). Modelled on Temporal's activity
  * context: cancellation arrives as AbortSignals the task can pass on.
@@ -118,7 +121,19 @@ export abstract class Task<S extends TaskState = TaskState> {
     yield this;
     for (const child of this.children) yield* child.walk();
   }
+
+  /**
+   * `value instanceof Task` is true for a task made by any copy of this module: the
+   * server loads rollouts/ once and the web bundle's copy of the engine uses those classes.
+   * Subclasses keep the usual check.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== Task) return Function.prototype[Symbol.hasInstance].call(this, value);
+    // Branded through the prototype chain, but not the base prototype itself (of any copy).
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[TASK_BRAND] === true && !Object.hasOwn(value, TASK_BRAND);
+  }
 }
+Object.defineProperty(Task.prototype, TASK_BRAND, { value: true });
 
 /** One try of a task's run. */
 export type Attempt = { startedAt: number; finishedAt?: number | null; failedAt?: number | null; error?: string | null };

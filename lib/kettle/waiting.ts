@@ -1,5 +1,6 @@
 // Waiting that cancellation can cut short: AbortSignal-aware sleeps and races.
 import { setMaxListeners } from "node:events";
+import { simulation } from "./simulation";
 
 /** An AbortController whose signal may have many listeners (every task of a big parallel group). */
 export function controller(): AbortController {
@@ -29,6 +30,15 @@ export function sleep(ms: number, ...signals: AbortSignal[]): Promise<boolean> {
     let timer = arm();
     for (const s of signals) s.addEventListener("abort", early, { once: true });
   });
+}
+
+/**
+ * A sleep of the rollout's own code (ctx.sleep of a task or a monitor, and so a delay):
+ * the same as sleep, except under testRollout, where it waits on fake time.
+ */
+export function taskSleep(ms: number, ...signals: AbortSignal[]): Promise<boolean> {
+  const sim = simulation();
+  return sim ? sim.time.sleep(ms, signals) : sleep(ms, ...signals);
 }
 
 /** Runs fn, but stops waiting (rejects) the moment `term` fires. */

@@ -13,7 +13,7 @@ import { settings } from "@/lib/kettle/settings";
 import { database } from "@/lib/kettle/store/db";
 import type { Db } from "@/lib/kettle/store/db";
 
-const statusOf = { bad_input: 400, not_found: 404, conflict: 409 } as const;
+const statusOf = { bad_input: 400, not_found: 404, conflict: 409, unprocessable: 422 } as const;
 
 /** An error with an HTTP status of its own (401, 403, 413). */
 export class HttpError extends Error {
@@ -191,6 +191,30 @@ export function route<P>(handler: Handler<P>, opts: RouteOptions<P> = {}) {
       return errorResponse(e);
     }
   };
+}
+
+/**
+ * For server actions (the New/Edit form): who is asking and whether they may do
+ * `action`, as route() decides it; a refusal is audited. (Next.js itself refuses
+ * a server action posted from another origin.)
+ */
+export async function authorizeAction(
+  db: Db,
+  headers: Headers,
+  action: string,
+  extra: AuditExtra = {},
+): Promise<{ ok: true; user: string | null; audit: AuditEntry } | { ok: false; message: string }> {
+  const who = await identify(db, headers);
+  if (!isIdentified(who)) {
+    await writeAudit(db, auditEntry(who, action, { outcome: "refused", ...extra, comment: `401: ${who.reason}` }));
+    return { ok: false, message: who.reason };
+  }
+  const why = refusal(who.role, action, settings().auth);
+  if (why) {
+    await writeAudit(db, auditEntry(who, action, { outcome: "refused", ...extra, comment: `403: ${why}` }));
+    return { ok: false, message: why };
+  }
+  return { ok: true, user: who.user, audit: auditEntry(who, action, extra) };
 }
 
 /** Wakes the in-process runner after a run request or a signal: a speed-up; the database row is what counts. */

@@ -182,7 +182,7 @@ describe("bad input", () => {
     ["kind of the wrong type", "POST", "/api/rollouts", { kind: 7 }, 400, /kind must be a string/],
     ["an unknown kind", "POST", "/api/rollouts", { kind: "rollout:Nope" }, 400, /Unknown rollout kind/],
     ["a config the schema refuses", "POST", "/api/rollouts", { kind: "fixtures:TreeRollout", config: {} }, 400, /tree/],
-    ["generateTasks throwing", "POST", "/api/rollouts", { kind: "fixtures:TreeRollout", config: { tree: { bogus: 1 } } }, 400, /Finalise failed/],
+    ["generateTasks throwing (422: the input is well-formed, the plan failed)", "POST", "/api/rollouts", { kind: "fixtures:TreeRollout", config: { tree: { bogus: 1 } } }, 422, /Finalise failed in generateTasks: Unknown tree spec.*\(at rollouts\/fixtures\.ts:\d+:\d+\)/],
     ["an unknown id", "GET", "/api/rollouts/999999", undefined, 404, /No rollout/],
     ["a non-numeric id", "GET", "/api/rollouts/abc", undefined, 404, /No rollout/],
     ["run of an unknown id", "POST", "/api/rollouts/999999/run", undefined, 404, /No rollout/],

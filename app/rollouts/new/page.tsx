@@ -1,25 +1,48 @@
 import Link from "next/link";
 import type { Metadata } from "next";
 import { rolloutKinds } from "@/lib/kettle/operations";
-import { describeRolloutClass } from "@/lib/kettle/config-form";
+import { describeRolloutKind, type RolloutKind } from "@/lib/kettle/registry";
 import { ConfigForm } from "@/components/config-form";
 import { ui } from "@/lib/web/ui";
 import { database } from "@/lib/kettle/store/db";
 import { lockOf } from "@/lib/auth/locks";
 import { KindLockPanel } from "@/components/kind-lock";
+import { RolloutsWatcher } from "@/components/rollouts-watcher";
+import { settings } from "@/lib/kettle/settings";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "New rollout" };
 
 export default async function NewRollout({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const q = await searchParams;
-  const kinds = await rolloutKinds();
+  // Development: the page refreshes itself when rollouts/ changes.
+  const watch = settings().production ? null : <RolloutsWatcher />;
+  let kinds: RolloutKind[];
+  try {
+    kinds = await rolloutKinds();
+  } catch (e) {
+    // A module in rollouts/ that does not load (a syntax error, a missing export): say which and where.
+    return (
+      <div className="mx-auto max-w-3xl space-y-5">
+        {watch}
+        <h1 className={ui.h1}>New rollout</h1>
+        <div role="alert" className="rounded-lg border border-rose-300 bg-rose-50 p-4 text-sm text-rose-900 dark:border-rose-800 dark:bg-rose-950/60 dark:text-rose-200">
+          <p className="font-semibold">The rollout classes could not be loaded.</p>
+          <pre className="mt-2 overflow-auto whitespace-pre-wrap font-mono text-xs" data-testid="form-error">
+            {e instanceof Error ? e.message : String(e)}
+          </pre>
+          <p className="mt-2 text-xs">Fix the file and reload this page{process.env.NODE_ENV === "production" ? " (after `npm run build` and a restart)" : ""}.</p>
+        </div>
+      </div>
+    );
+  }
   const asked = typeof q.kind === "string" ? q.kind : null;
   const chosen = kinds.length === 1 ? kinds[0] : kinds.find((k) => k.kind === asked);
 
   if (!chosen) {
     return (
       <div className="mx-auto max-w-3xl space-y-5">
+        {watch}
         <div>
           <h1 className={ui.h1}>New rollout</h1>
           <p className={`mt-1 ${ui.muted}`}>Which kind of rollout?</p>
@@ -50,6 +73,7 @@ export default async function NewRollout({ searchParams }: { searchParams: Promi
 
   return (
     <div className="mx-auto max-w-3xl space-y-5">
+        {watch}
       <div>
         <h1 className={ui.h1}>New rollout</h1>
         <p className={`mt-1 flex flex-wrap items-center gap-x-2 ${ui.muted}`}>
@@ -67,7 +91,7 @@ export default async function NewRollout({ searchParams }: { searchParams: Promi
         </p>
       </div>
       <KindLockPanel kind={chosen.kind} lock={await lockOf(await database(), chosen.kind)} />
-      <ConfigForm kind={chosen.kind} kindTitle={chosen.title} fields={describeRolloutClass(chosen.cls)} />
+      <ConfigForm kind={chosen.kind} kindTitle={chosen.title} fields={describeRolloutKind(chosen)} />
     </div>
   );
 }

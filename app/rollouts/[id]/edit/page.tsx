@@ -1,11 +1,12 @@
 import Link from "next/link";
 import type { Metadata } from "next";
 import { loadRollout } from "@/lib/web/pages";
-import { resolveRolloutClass } from "@/lib/kettle/registry";
-import { describeRolloutClass } from "@/lib/kettle/config-form";
+import { describeRolloutKind, resolveRolloutClass } from "@/lib/kettle/registry";
 import { ConfigForm } from "@/components/config-form";
 import { StatusBadge } from "@/components/status-badge";
 import { ui } from "@/lib/web/ui";
+import { RolloutsWatcher } from "@/components/rollouts-watcher";
+import { settings } from "@/lib/kettle/settings";
 
 export const dynamic = "force-dynamic";
 
@@ -15,10 +16,13 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 
 export default async function EditRollout({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
+  // Development: the page refreshes itself when rollouts/ changes.
+  const watch = settings().production ? null : <RolloutsWatcher />;
   const view = await loadRollout(id);
   const kind = await resolveRolloutClass(view.kind);
   return (
     <div className="mx-auto max-w-3xl space-y-5">
+        {watch}
       <div>
         <p className="text-sm">
           <Link href={`/rollouts/${view.id}`} className={ui.link}>
@@ -29,7 +33,7 @@ export default async function EditRollout({ params }: { params: Promise<{ id: st
         <p className={`mt-1 ${ui.muted}`}>{kind.title}. Finalise again replaces its tasks with a fresh plan.</p>
       </div>
       {view.canEdit ? (
-        <ConfigForm kind={view.kind} kindTitle={kind.title} fields={describeRolloutClass(kind.cls)} config={view.config} editId={view.id} />
+        <ConfigForm kind={view.kind} kindTitle={kind.title} fields={describeRolloutKind(kind)} config={view.config} editId={view.id} />
       ) : (
         <div role="alert" className={`${ui.card} flex flex-wrap items-center gap-3 p-5 text-sm`}>
           <StatusBadge status={view.status} />
