@@ -1,6 +1,8 @@
 "use client";
 // A log, followed live: fetches the lines after the last one seen, every
-// `everyMs` while `live`, and once more when it stops being live.
+// `everyMs` while `live`, and once more when it stops being live. With
+// `streamed` (lines pushed by the page's event stream) it fetches once and
+// then appends what is pushed, instead of polling.
 import { useEffect, useRef, useState } from "react";
 import { getJson, useApi } from "./app-context";
 import { formatTime } from "@/lib/web/format";
@@ -9,7 +11,7 @@ import { ui } from "@/lib/web/ui";
 type Line = { id: number; at: number; line: string };
 const KEEP = 5000;
 
-export function LogView({ path, live, everyMs, label }: { path: string; live: boolean; everyMs: number; label: string }) {
+export function LogView({ path, live, everyMs, label, streamed = null }: { path: string; live: boolean; everyMs: number; label: string; streamed?: Line[] | null }) {
   const api = useApi();
   const [lines, setLines] = useState<Line[]>([]);
   const [dropped, setDropped] = useState(0);
@@ -18,6 +20,7 @@ export function LogView({ path, live, everyMs, label }: { path: string; live: bo
   const lastId = useRef(0);
   const box = useRef<HTMLPreElement>(null);
   const stick = useRef(true);
+  const pushed = streamed !== null;
 
   useEffect(() => {
     let stopped = false;
@@ -42,7 +45,7 @@ export function LogView({ path, live, everyMs, label }: { path: string; live: bo
       } catch (e) {
         if (!stopped) setError(e instanceof Error ? e.message : String(e));
       }
-      if (!stopped && live) timer = setTimeout(poll, everyMs);
+      if (!stopped && live && !pushed) timer = setTimeout(poll, everyMs);
     };
     void poll();
     return () => {
@@ -51,7 +54,21 @@ export function LogView({ path, live, everyMs, label }: { path: string; live: bo
     };
     // `api` is stable for a given base path.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [path, live, everyMs]);
+  }, [path, live, everyMs, pushed]);
+
+  // Lines pushed by the stream: appended after what was fetched.
+  useEffect(() => {
+    if (!streamed?.length) return;
+    const fresh = streamed.filter((l) => l.id > lastId.current);
+    if (!fresh.length) return;
+    lastId.current = fresh[fresh.length - 1].id;
+    setLines((old) => {
+      const all = old.concat(fresh);
+      if (all.length <= KEEP) return all;
+      setDropped((d) => d + all.length - KEEP);
+      return all.slice(all.length - KEEP);
+    });
+  }, [streamed]);
 
   useEffect(() => {
     const el = box.current;

@@ -11,6 +11,7 @@ import { StatusBadge } from "./status-badge";
 import { TaskTree } from "./task-tree";
 import { LogView } from "./log-view";
 import { DecisionList, SteeringPanel } from "./steering-panel";
+import { useRolloutStream, type StreamMode, type StreamedLine } from "./use-rollout-stream";
 import { ui } from "@/lib/web/ui";
 
 type Props = { initial: RolloutView; checklist: { url: string; height: number } | null };
@@ -23,11 +24,19 @@ export function RolloutPage({ initial, checklist }: Props) {
   const [busy, setBusy] = useState<string | null>(null);
   // How often to refresh, as a number: SWR restarts its timer when it changes.
   const [pollMs, setPollMs] = useState<number | null>(initial.refreshMs);
-  const { data, error, mutate, isValidating } = useSWR<RolloutView>(api(`/api/rollouts/${initial.id}`), getJson, {
+  const [live0, setLive0] = useState(initial.refreshMs !== null);
+  // Pushed changes while the stream is up; polling (every refreshMs) when it cannot be had.
+  const stream = useRolloutStream({
+    url: api(`/api/rollouts/${initial.id}/events?logs=rollout,rollback`),
+    enabled: autoRefresh && live0,
+    onView: (update) => void mutate((current) => update(current && current.now >= initial.now ? current : initial), { revalidate: false }),
+  });
+  const polling = stream.mode === "polling";
+  const { data, error, mutate, isValidating } = useSWR<RolloutView>(api(`/api/rollouts/${initial.id}?tasks=auto`), getJson, {
     fallbackData: initial,
     revalidateOnMount: false,
     revalidateOnFocus: false,
-    refreshInterval: autoRefresh && pollMs ? pollMs : 0,
+    refreshInterval: autoRefresh && pollMs && polling ? pollMs : 0,
     refreshWhenHidden: false,
     dedupingInterval: 0,
     onSuccess: (d) => setServerNow(d.now),
@@ -35,7 +44,11 @@ export function RolloutPage({ initial, checklist }: Props) {
   useEffect(() => setServerNow(initial.now), [initial.now]);
   // The fresher of the server-rendered view and SWR's (possibly older, cached) one.
   const view = data && data.now >= initial.now ? data : initial;
-  useEffect(() => setPollMs(view.refreshMs), [view.refreshMs]);
+  useEffect(() => {
+    setPollMs(view.refreshMs);
+    setLive0(view.refreshMs !== null);
+    setServerNow(view.now);
+  }, [view.refreshMs, view.now]);
   const live = view.refreshMs !== null;
   const following = live && autoRefresh;
   const refreshMs = view.refreshMs ?? 1000;
@@ -85,6 +98,7 @@ export function RolloutPage({ initial, checklist }: Props) {
             live={live}
             following={following}
             refreshMs={refreshMs}
+            mode={stream.mode}
             fetching={isValidating}
             error={error ? String(error.message ?? error) : null}
             onStop={() => setAutoRefresh(false)}
@@ -234,8 +248,24 @@ export function RolloutPage({ initial, checklist }: Props) {
           <h2 id="logs-heading" className={ui.h2}>
             Logs
           </h2>
-          <LogSection title="Rollout log" path={`/api/rollouts/${view.id}/logs/rollout`} live={live} refreshMs={refreshMs} defaultOpen={!rollbackPhase} />
-          {rollbackPhase && <LogSection title="Rollback log" path={`/api/rollouts/${view.id}/logs/rollback`} live={live} refreshMs={refreshMs} defaultOpen />}
+          <LogSection
+            title="Rollout log"
+            path={`/api/rollouts/${view.id}/logs/rollout`}
+            live={live}
+            refreshMs={refreshMs}
+            defaultOpen={!rollbackPhase}
+            streamed={stream.mode === "stream" ? (stream.logs.rollout ?? []) : null}
+          />
+          {rollbackPhase && (
+            <LogSection
+              title="Rollback log"
+              path={`/api/rollouts/${view.id}/logs/rollback`}
+              live={live}
+              refreshMs={refreshMs}
+              defaultOpen
+              streamed={stream.mode === "stream" ? (stream.logs.rollback ?? []) : null}
+            />
+          )}
           <p className={`text-xs ${ui.muted}`}>Each task’s run and revert logs are under its Logs button.</p>
         </section>
 
@@ -287,6 +317,7 @@ function LiveBar(props: {
   live: boolean;
   following: boolean;
   refreshMs: number;
+  mode: StreamMode;
   fetching: boolean;
   error: string | null;
   onStop(): void;
@@ -310,7 +341,13 @@ function LiveBar(props: {
               <span className="relative inline-flex h-2 w-2 rounded-full bg-emerald-500" />
             </span>
             Live
-            <span className="font-normal text-emerald-700 dark:text-emerald-400">· every {props.refreshMs >= 1000 ? `${props.refreshMs / 1000} s` : `${props.refreshMs} ms`}</span>
+            <span className="font-normal text-emerald-700 dark:text-emerald-400" data-testid="live-mode">
+              {props.mode === "stream"
+                ? "· streaming changes"
+                : props.mode === "connecting"
+                  ? "· connecting…"
+                  : `· polling every ${props.refreshMs >= 1000 ? `${props.refreshMs / 1000} s` : `${props.refreshMs} ms`}`}
+            </span>
           </span>
           <button type="button" onClick={props.onStop} className={ui.btnSmall}>
             Stop auto-refresh
@@ -329,7 +366,7 @@ function LiveBar(props: {
           </button>
         </>
       )}
-      {props.error && (
+      {props.error && props.mode === "polling" && (
         <span role="status" className="text-xs text-rose-700 dark:text-rose-400">
           Last refresh failed: {props.error}
         </span>
@@ -467,14 +504,28 @@ function SignalButton({ signal, busy, onSend }: { signal: Signal; busy: string |
   );
 }
 
-function LogSection({ title, path, live, refreshMs, defaultOpen }: { title: string; path: string; live: boolean; refreshMs: number; defaultOpen: boolean }) {
+function LogSection({
+  title,
+  path,
+  live,
+  refreshMs,
+  defaultOpen,
+  streamed,
+}: {
+  title: string;
+  path: string;
+  live: boolean;
+  refreshMs: number;
+  defaultOpen: boolean;
+  streamed: StreamedLine[] | null;
+}) {
   const [open, setOpen] = useState(defaultOpen);
   return (
     <details open={open} onToggle={(e) => setOpen(e.currentTarget.open)} className="rounded-lg border border-slate-200 dark:border-slate-800">
       <summary className="px-3 py-2 text-sm font-medium">{title}</summary>
       {open && (
         <div className="border-t border-slate-200 p-3 dark:border-slate-800">
-          <LogView path={path} live={live} everyMs={refreshMs} label={title} />
+          <LogView path={path} live={live} everyMs={refreshMs} label={title} streamed={streamed} />
         </div>
       )}
     </details>

@@ -8,28 +8,31 @@ import type { Db } from "@/lib/kettle/store/db";
 
 const FRESH_MS = 200;
 type Entry = { at: number; body: Promise<string> };
-const cache = new Map<number, Entry>();
+const cache = new Map<string, Entry>();
+/** How much of the tree a view holds: see getRollout. */
+export type TasksShown = "all" | "summary" | "auto";
 
 /**
  * A rollout's view as the API sends it. `fresh`, after a change made through
  * this instance: built now, and the cached one dropped (not replaced, so the
  * next poll reads whatever else changed meanwhile too).
  */
-export async function rolloutJson(db: Db, idParam: string | number, { fresh = false } = {}): Promise<string> {
+export async function rolloutJson(db: Db, idParam: string | number, { fresh = false, tasks = "all" }: { fresh?: boolean; tasks?: TasksShown } = {}): Promise<string> {
   let id = parseId(idParam);
   if (id === "latest") id = (await requireRolloutRow(db, "latest")).id;
   if (fresh) {
-    cache.delete(id);
-    return serialiseRollout(await getRollout(db, id));
+    forgetRollout(id);
+    return serialiseRollout(await getRollout(db, id, { tasks }));
   }
+  const key = `${id}:${tasks}`;
   const at = Date.now();
-  const hit = cache.get(id);
+  const hit = cache.get(key);
   if (hit && at - hit.at < FRESH_MS) return hit.body;
   // Concurrent pollers share one build; a failed build is not kept.
-  const body = getRollout(db, id).then(serialiseRollout);
+  const body = getRollout(db, id, { tasks }).then(serialiseRollout);
   const entry = { at, body };
-  cache.set(id, entry);
-  body.catch(() => cache.get(id) === entry && cache.delete(id));
+  cache.set(key, entry);
+  body.catch(() => cache.get(key) === entry && cache.delete(key));
   if (cache.size > 100) for (const [key, entry] of cache) if (at - entry.at >= FRESH_MS) cache.delete(key);
   return body;
 }
@@ -43,11 +46,11 @@ function serialiseRollout(view: RolloutView): string {
 }
 
 /** A rollout's view as a JSON response (`fresh` after a change made through this instance). */
-export async function rolloutResponse(db: Db, id: string | number, { status = 200, fresh = false } = {}): Promise<Response> {
-  return new Response(await rolloutJson(db, id, { fresh }), { status, headers: { "content-type": "application/json" } });
+export async function rolloutResponse(db: Db, id: string | number, { status = 200, fresh = false, tasks = "all" }: { status?: number; fresh?: boolean; tasks?: TasksShown } = {}): Promise<Response> {
+  return new Response(await rolloutJson(db, id, { fresh, tasks }), { status, headers: { "content-type": "application/json" } });
 }
 
-/** Drops a rollout's cached view after a change made through this instance. */
+/** Drops a rollout's cached views after a change made through this instance. */
 export function forgetRollout(id: number): void {
-  cache.delete(id);
+  for (const t of ["all", "summary", "auto"]) cache.delete(`${id}:${t}`);
 }

@@ -12,7 +12,8 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 
 export default async function Rollout({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const view = await loadRollout(id);
+  // A big tree comes as a summary whose groups open page by page.
+  const view = await loadRollout(id, "auto");
   const s = settings();
   return <RolloutPage initial={view} checklist={s.checklistUrl ? { url: s.checklistUrl, height: s.checklistHeight } : null} />;
 }

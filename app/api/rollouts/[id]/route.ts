@@ -5,7 +5,12 @@ import { rolloutResponse } from "@/lib/web/rollout-cache";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route<{ id: string }>(async ({ db, params }) => rolloutResponse(db, params.id));
+/** `?tasks=summary` for a big tree's summary (open groups with /tasks?parent=), `auto` for a summary past 2 000 tasks; the whole tree by default. */
+export const GET = route<{ id: string }>(async ({ req, db, params }) => {
+  const tasks = req.nextUrl.searchParams.get("tasks") ?? "all";
+  if (tasks !== "all" && tasks !== "summary" && tasks !== "auto") throw badInput('tasks must be "all", "summary" or "auto"');
+  return rolloutResponse(db, params.id, { tasks });
+});
 
 export const PUT = route<{ id: string }>(
   async ({ req, db, params, audit }) => {

@@ -1,0 +1,234 @@
+// Server-Sent Events for rollout pages. One reader per watched rollout in this
+// process (however many connections watch it) reads the change feed at most
+// every 100 ms and fans each change out; every connection has a bounded
+// buffer, and one that stops reading is dropped rather than allowed to grow
+// the server's memory.
+import type { Db } from "@/lib/kettle/store/db";
+import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
+import { currentCursor, followed, followsAny, formatCursor, mergeFollows, readChanges, type Cursor, type LogFollow } from "@/lib/kettle/changes";
+import { getRollout, getTaskRecords, rolloutHeader, type RolloutHeader } from "@/lib/kettle/views";
+import { activeStatuses, type RolloutStatus } from "@/lib/kettle/status";
+
+const TICK_MS = 100;
+const KEEPALIVE_MS = 15_000;
+/** What a connection may have queued, unread, before it is dropped (KETTLE_STREAM_BUFFER_BYTES, default 1 MiB). */
+const MAX_BUFFERED_BYTES = Number(process.env.KETTLE_STREAM_BUFFER_BYTES) > 0 ? Number(process.env.KETTLE_STREAM_BUFFER_BYTES) : 1 << 20;
+/** A header (counts by status and all) is rebuilt at most this often while only tasks change. */
+const HEADER_EVERY_MS = 250;
+
+const encoder = new TextEncoder();
+
+const done = (status: string) => status !== "not_started" && !activeStatuses.includes(status as RolloutStatus);
+
+type Subscriber = {
+  follow: LogFollow;
+  /** Queues one event; false when the connection is gone or was dropped. */
+  send(event: string, data: unknown, id?: string): boolean;
+  close(): void;
+};
+
+/** One rollout's reader in this process. */
+class Watch {
+  private readonly subs = new Set<Subscriber>();
+  private timer: NodeJS.Timeout | undefined;
+  /** Held while reading, or while a new subscriber catches up, so that nothing is skipped in between. */
+  private lock: Promise<unknown> = Promise.resolve();
+  private headerAt = 0;
+  private headerStale = false;
+  cursor: Cursor = { change: 0, log: 0 };
+
+  constructor(
+    private readonly db: Db,
+    readonly rolloutId: number,
+  ) {}
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Adds a connection: a snapshot (or, from `since`, what it missed), then every change. */
+  join(sub: Subscriber, since: Cursor | null): Promise<void> {
+    return this.exclusive(async () => {
+      if (!this.subs.size) {
+        this.cursor = await currentCursor(this.db, this.rolloutId);
+        clearInterval(this.timer);
+        this.timer = setInterval(() => void this.tick(), TICK_MS);
+        if (!watches.has(this.rolloutId)) watches.set(this.rolloutId, this);
+      }
+      // Caught up from its own cursor only when that is not too far behind; else a fresh snapshot.
+      let status: string | null = null;
+      if (since && since.change <= this.cursor.change && this.cursor.change - since.change < 10_000) {
+        status = await this.catchUp(sub, since);
+      }
+      if (status === null) {
+        const rollout = await getRollout(this.db, this.rolloutId, { tasks: "auto" });
+        sub.send("snapshot", { rollout }, formatCursor(this.cursor));
+        status = rollout.status;
+      }
+      this.subs.add(sub);
+      if (done(status)) {
+        // Nothing more will change: say so, and let the client go.
+        sub.send("end", { status });
+        this.drop(sub);
+      }
+    });
+  }
+
+  leave(sub: Subscriber) {
+    this.subs.delete(sub);
+    if (!this.subs.size) {
+      clearInterval(this.timer);
+      watches.delete(this.rolloutId);
+    }
+  }
+
+  /** Sends what a reconnecting client missed; its status, or null when a snapshot is needed instead. */
+  private async catchUp(sub: Subscriber, since: Cursor): Promise<string | null> {
+    const batch = await readChanges(this.db, this.rolloutId, since, sub.follow);
+    if (batch.more || batch.plan || batch.cursor.change > this.cursor.change) return null;
+    const row = await requireRolloutRow(this.db, this.rolloutId);
+    const header = await rolloutHeader(this.db, row);
+    const tasks = await getTaskRecords(this.db, row, batch.taskIds);
+    const logs = batch.logs.filter((l) => l.id <= this.cursor.log);
+    sub.send("change", { rollout: header, tasks, logs }, formatCursor(this.cursor));
+    return header.status;
+  }
+
+  private reading = false;
+
+  private async tick() {
+    if (this.reading || !this.subs.size) return;
+    this.reading = true;
+    try {
+      await this.exclusive(() => this.readOnce());
+    } catch (e) {
+      console.error(`event stream of rollout ${this.rolloutId}: ${e instanceof Error ? e.message : e}`);
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  private async readOnce() {
+    const follow = mergeFollows([...this.subs].map((s) => s.follow));
+    const batch = await readChanges(this.db, this.rolloutId, this.cursor, follow);
+    const changed = batch.cursor.change !== this.cursor.change || batch.cursor.log !== this.cursor.log;
+    if (!changed && !this.headerStale) return;
+    if (batch.plan) {
+      // Finalised again: a new tree. Everyone starts from a new snapshot.
+      this.cursor = batch.cursor;
+      const rollout = await getRollout(this.db, this.rolloutId, { tasks: "auto" });
+      this.broadcast("snapshot", { rollout }, formatCursor(this.cursor));
+      return;
+    }
+    const row = await requireRolloutRow(this.db, this.rolloutId);
+    // The header (counts and all) at once when the rollout itself changed, else at most every HEADER_EVERY_MS.
+    const at = Date.now();
+    let header: RolloutHeader | undefined;
+    if (batch.rollout || (batch.taskIds.length || this.headerStale) && at - this.headerAt >= HEADER_EVERY_MS) {
+      header = await rolloutHeader(this.db, row);
+      this.headerAt = at;
+      this.headerStale = false;
+    } else if (batch.taskIds.length) {
+      this.headerStale = true;
+    }
+    const tasks = await getTaskRecords(this.db, row, batch.taskIds);
+    this.cursor = batch.cursor;
+    const id = formatCursor(this.cursor);
+    for (const sub of [...this.subs]) {
+      const logs = followsAny(sub.follow) ? batch.logs.filter((l) => followed(sub.follow, l)) : [];
+      if (!header && !tasks.length && !logs.length) continue;
+      if (!sub.send("change", { ...(header ? { rollout: header } : {}), ...(tasks.length ? { tasks } : {}), ...(logs.length ? { logs } : {}) }, id)) {
+        this.drop(sub);
+      }
+    }
+    if (header && done(header.status) && !batch.more) {
+      this.broadcast("end", { status: header.status });
+      for (const sub of [...this.subs]) this.drop(sub);
+    }
+  }
+
+  private broadcast(event: string, data: unknown, id?: string) {
+    for (const sub of [...this.subs]) if (!sub.send(event, data, id)) this.drop(sub);
+  }
+
+  private drop(sub: Subscriber) {
+    sub.close();
+    this.leave(sub);
+  }
+}
+
+const watchesKey = Symbol.for("kettle.eventWatches");
+const watches: Map<number, Watch> = ((globalThis as Record<symbol, unknown>)[watchesKey] ??= new Map()) as Map<number, Watch>;
+
+/** How many connections this process is streaming to, per rollout (for tests and metrics). */
+export function streamStats(): { rollouts: number; connections: number } {
+  let connections = 0;
+  for (const w of watches.values()) connections += (w as unknown as { subs: Set<unknown> }).subs.size;
+  return { rollouts: watches.size, connections };
+}
+
+/**
+ * The SSE response for one connection. `since` (from Last-Event-ID) resumes
+ * where the client left off. The stream ends with an `end` event once the
+ * rollout is done.
+ */
+export function eventStream(db: Db, rolloutId: number, follow: LogFollow, since: Cursor | null, signal: AbortSignal): Response {
+  let watch = watches.get(rolloutId);
+  if (!watch) watches.set(rolloutId, (watch = new Watch(db, rolloutId)));
+  const w = watch;
+  let keepalive: NodeJS.Timeout | undefined;
+  let closed = false;
+  let sub: Subscriber;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        const close = () => {
+          if (closed) return;
+          closed = true;
+          clearInterval(keepalive);
+          w.leave(sub);
+          try {
+            controller.close();
+          } catch {
+            // already closed or errored
+          }
+        };
+        const enqueue = (text: string) => {
+          if (closed) return false;
+          // A client that stops reading: its queue fills up to the limit, then it is dropped.
+          if ((controller.desiredSize ?? 0) <= 0) return false;
+          controller.enqueue(encoder.encode(text));
+          return true;
+        };
+        sub = {
+          follow,
+          send: (event, data, id) => enqueue(`${id ? `id: ${id}\n` : ""}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
+          close,
+        };
+        enqueue("retry: 2000\n\n");
+        keepalive = setInterval(() => {
+          if (!enqueue(": keepalive\n\n")) close();
+        }, KEEPALIVE_MS);
+        signal.addEventListener("abort", close, { once: true });
+        w.join(sub, since).catch((e) => {
+          console.error(`event stream of rollout ${rolloutId}: ${e instanceof Error ? e.message : e}`);
+          close();
+        });
+      },
+      cancel() {
+        sub?.close();
+      },
+    },
+    new ByteLengthQueuingStrategy({ highWaterMark: MAX_BUFFERED_BYTES }),
+  );
+  return new Response(stream, {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    },
+  });
+}
