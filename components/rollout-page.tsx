@@ -24,14 +24,17 @@ export function RolloutPage({ initial, checklist }: Props) {
   const [busy, setBusy] = useState<string | null>(null);
   // How often to refresh, as a number: SWR restarts its timer when it changes.
   const [pollMs, setPollMs] = useState<number | null>(initial.refreshMs);
-  const [live0, setLive0] = useState(initial.refreshMs !== null);
+  const watchable = (v: RolloutView) => v.refreshMs !== null || v.status === "not_started";
+  const [live0, setLive0] = useState(watchable(initial));
   // Pushed changes while the stream is up; polling (every refreshMs) when it cannot be had.
   const stream = useRolloutStream({
     url: api(`/api/rollouts/${initial.id}/events?logs=rollout,rollback`),
+    // Also before it runs: the page goes live when someone (anywhere) starts it.
     enabled: autoRefresh && live0,
     onView: (update) => void mutate((current) => update(current && current.now >= initial.now ? current : initial), { revalidate: false }),
   });
-  const polling = stream.mode === "polling";
+  // Poll whenever the stream is not up (while it connects or reconnects too).
+  const polling = stream.mode !== "stream";
   const { data, error, mutate, isValidating } = useSWR<RolloutView>(api(`/api/rollouts/${initial.id}?tasks=auto`), getJson, {
     fallbackData: initial,
     revalidateOnMount: false,
@@ -46,9 +49,10 @@ export function RolloutPage({ initial, checklist }: Props) {
   const view = data && data.now >= initial.now ? data : initial;
   useEffect(() => {
     setPollMs(view.refreshMs);
-    setLive0(view.refreshMs !== null);
+    setLive0(watchable(view));
     setServerNow(view.now);
-  }, [view.refreshMs, view.now]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [view.refreshMs, view.now, view.status]);
   const live = view.refreshMs !== null;
   const following = live && autoRefresh;
   const refreshMs = view.refreshMs ?? 1000;
@@ -236,7 +240,7 @@ export function RolloutPage({ initial, checklist }: Props) {
                   style={{ width: `${pct}%` }}
                 />
               </div>
-              <TaskTree root={view.tasks} rolloutId={view.id} live={live} refreshMs={refreshMs} serverNow={view.now} />
+              <TaskTree root={view.tasks} rolloutId={view.id} live={live} refreshMs={refreshMs} serverNow={view.now} feed={stream.feed} />
             </>
           ) : (
             <p className={`text-sm ${ui.muted}`}>No tasks: finalise the rollout to generate them.</p>

@@ -8,14 +8,21 @@ import type { TaskView } from "@/lib/kettle/operations";
 import { StatusBadge } from "./status-badge";
 import { Duration, Time, useNow } from "./app-context";
 import { LogView } from "./log-view";
+import { VirtualTaskList } from "./task-list";
+import type { TaskFeed } from "./use-rollout-stream";
 import { taskStatusInfo, toneDots } from "@/lib/web/format";
 import { ui } from "@/lib/web/ui";
 
 const COLLAPSE_OVER = 20;
+/** Past this many children, an open group lists them in a virtualised, scrolling list. */
+const VIRTUAL_OVER = 100;
 
 type Counts = Record<string, number>;
 type Meta = { sig: string; counts: Counts; leaves: number };
-type Ctx = { rolloutId: number; live: boolean; refreshMs: number; serverNow: number; meta: Map<number, Meta> };
+type Ctx = { rolloutId: number; live: boolean; refreshMs: number; serverNow: number; meta: Map<number, Meta>; feed: TaskFeed | null };
+
+/** A row's meta: from the tree's, or (a row loaded page by page) worked out for it alone. */
+const metaOf = (ctx: Ctx, task: TaskView): Meta => ctx.meta.get(task.id) ?? annotate(task).get(task.id)!;
 
 function hash(s: string): string {
   let h = 2166136261;
@@ -35,6 +42,7 @@ function annotate(root: TaskView): Map<number, Meta> {
       t.type === "DelayTask" ? `${t.progress?.startsWith("paused") ? "paused" : ""}${t.pausedMs ?? 0}` : t.progress,
       t.attempts?.length,
       t.decisions?.join(),
+      t.childCount,
       t.run.startedAt,
       t.run.finishedAt,
       t.run.failedAt,
@@ -62,9 +70,23 @@ function annotate(root: TaskView): Map<number, Meta> {
   return meta;
 }
 
-export function TaskTree({ root, rolloutId, live, refreshMs, serverNow }: { root: TaskView; rolloutId: number; live: boolean; refreshMs: number; serverNow: number }) {
+export function TaskTree({
+  root,
+  rolloutId,
+  live,
+  refreshMs,
+  serverNow,
+  feed = null,
+}: {
+  root: TaskView;
+  rolloutId: number;
+  live: boolean;
+  refreshMs: number;
+  serverNow: number;
+  feed?: TaskFeed | null;
+}) {
   const meta = useMemo(() => annotate(root), [root]);
-  const ctx: Ctx = { rolloutId, live, refreshMs, serverNow, meta };
+  const ctx: Ctx = { rolloutId, live, refreshMs, serverNow, meta, feed };
   return (
     <ul aria-label="Tasks" className="text-sm" data-testid="task-tree">
       <TaskNode task={root} sig={meta.get(root.id)!.sig} live={live} ctx={ctx} depth={0} />
@@ -74,10 +96,12 @@ export function TaskTree({ root, rolloutId, live, refreshMs, serverNow }: { root
 
 const TaskNode = memo(
   function TaskNode({ task, ctx, depth }: { task: TaskView; sig: string; live: boolean; ctx: Ctx; depth: number }) {
-    const [expanded, setExpanded] = useState(task.children.length <= COLLAPSE_OVER);
+    // childCount: a big rollout's summary holds only some of this group's children; the rest load as you scroll.
+    const count = task.childCount ?? task.children.length;
+    const [expanded, setExpanded] = useState(depth === 0 || count <= COLLAPSE_OVER);
     const [showLogs, setShowLogs] = useState(false);
-    const hasChildren = task.children.length > 0;
-    const m = ctx.meta.get(task.id)!;
+    const hasChildren = count > 0;
+    const m = metaOf(ctx, task);
     const failed = task.run.error || task.revert.error;
     const groupId = `task-${task.id}-children`;
     return (
@@ -94,7 +118,7 @@ const TaskNode = memo(
               <span aria-hidden="true" className={`text-[10px] transition ${expanded ? "rotate-90" : ""}`}>
                 ▶
               </span>
-              <span className="sr-only">{expanded ? "Collapse" : "Expand"} {task.children.length} tasks</span>
+              <span className="sr-only">{expanded ? "Collapse" : "Expand"} {count} tasks</span>
             </button>
           ) : (
             <span aria-hidden="true" className="mt-2 grid h-5 w-5 shrink-0 place-items-start justify-center">
@@ -132,7 +156,7 @@ const TaskNode = memo(
               )}
             </p>
             {failed && <Failure task={task} />}
-            {hasChildren && !expanded && <Summary meta={m} />}
+            {hasChildren && !expanded && (task.childCount === undefined ? <Summary meta={m} /> : <p className={`mt-1 text-xs ${ui.muted}`}>{count.toLocaleString()} tasks</p>)}
             {showLogs && (
               <div className="mt-2 space-y-3 rounded-lg border border-slate-200 p-3 dark:border-slate-800">
                 <p className="text-xs font-semibold">Run log</p>
@@ -165,7 +189,19 @@ const TaskNode = memo(
             )}
           </div>
         </div>
-        {hasChildren && expanded && (
+        {hasChildren && expanded && (count > VIRTUAL_OVER || task.childCount !== undefined) && (
+          <div id={groupId} className="ml-[1.05rem] border-l border-slate-200 pl-2 dark:border-slate-700">
+            <VirtualTaskList
+              parentId={task.id}
+              rolloutId={ctx.rolloutId}
+              count={count}
+              loaded={task.children}
+              feed={ctx.feed}
+              renderRow={(c) => <TaskNode task={c} sig={metaOf(ctx, c).sig} live={ctx.live} ctx={ctx} depth={depth + 1} />}
+            />
+          </div>
+        )}
+        {hasChildren && expanded && count <= VIRTUAL_OVER && task.childCount === undefined && (
           <ul id={groupId} className="ml-[1.05rem] border-l border-slate-200 pl-2 dark:border-slate-700">
             {task.children.map((c) => (
               <TaskNode key={c.id} task={c} sig={ctx.meta.get(c.id)!.sig} live={ctx.live} ctx={ctx} depth={depth + 1} />

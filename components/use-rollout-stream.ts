@@ -62,11 +62,13 @@ export function useRolloutStream(opts: {
       return;
     }
     let failures = 0;
+    let opened = false;
     let ended = false;
     setMode("connecting");
     const es = new EventSource(opts.url);
     es.onopen = () => {
       failures = 0;
+      opened = true;
       setMode("stream");
     };
     es.addEventListener("snapshot", (e) => {
@@ -98,7 +100,8 @@ export function useRolloutStream(opts: {
       if (ended) return;
       // EventSource reconnects by itself (with Last-Event-ID); after a few failures in a row, poll instead.
       failures++;
-      if (failures >= GIVE_UP_AFTER || es.readyState === EventSource.CLOSED) {
+      // Never up at all (a proxy that does not pass it, say): poll at once.
+      if (!opened || failures >= GIVE_UP_AFTER || es.readyState === EventSource.CLOSED) {
         es.close();
         setMode("polling");
       } else {
