@@ -87,9 +87,15 @@ export async function getJson<T>(url: string): Promise<T> {
 
 let now = Date.now();
 /** Server time minus browser time, so countdowns agree with the server's clock. */
-let skew = 0;
+let skew: number | null = null;
+/**
+ * A server time seen in a response. It was taken before the response travelled,
+ * so each sample underestimates the skew by the response's latency: keep the
+ * largest (the least delayed), unless the clocks clearly moved (a minute off).
+ */
 export function setServerNow(serverNow: number) {
-  skew = serverNow - Date.now();
+  const sample = serverNow - Date.now();
+  if (skew === null || sample > skew || sample < skew - 60_000) skew = sample;
   now = Date.now() + skew;
 }
 const listeners = new Set<() => void>();
@@ -98,9 +104,9 @@ let timer: ReturnType<typeof setInterval> | undefined;
 function subscribe(listener: () => void) {
   listeners.add(listener);
   if (!timer) {
-    now = Date.now() + skew;
+    now = Date.now() + (skew ?? 0);
     timer = setInterval(() => {
-      now = Date.now() + skew;
+      now = Date.now() + (skew ?? 0);
       for (const l of listeners) l();
     }, 1000);
   }
@@ -114,6 +120,11 @@ function subscribe(listener: () => void) {
 }
 
 /** The time now (on the server's clock), updated every second (null during server rendering and hydration). */
+/** The server's time right now, as this browser estimates it (for renders between ticks). */
+export function serverClockNow(): number {
+  return Date.now() + (skew ?? 0);
+}
+
 export function useNow(): number | null {
   return useSyncExternalStore(
     subscribe,

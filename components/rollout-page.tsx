@@ -240,7 +240,7 @@ export function RolloutPage({ initial, checklist }: Props) {
                   style={{ width: `${pct}%` }}
                 />
               </div>
-              <TaskTree root={view.tasks} rolloutId={view.id} live={live} refreshMs={refreshMs} serverNow={view.now} feed={stream.feed} />
+              <TaskTree root={view.tasks} rolloutId={view.id} live={live} refreshMs={refreshMs} serverNow={view.now} feed={stream.feed} pausedAt={view.status === "paused" ? (view.pausedReason?.since ?? view.now) : null} />
             </>
           ) : (
             <p className={`text-sm ${ui.muted}`}>No tasks: finalise the rollout to generate them.</p>

@@ -6,7 +6,7 @@
 import { memo, useMemo, useState } from "react";
 import type { TaskView } from "@/lib/kettle/operations";
 import { StatusBadge } from "./status-badge";
-import { Duration, Time, useNow } from "./app-context";
+import { Duration, Time, serverClockNow, useNow } from "./app-context";
 import { LogView } from "./log-view";
 import { VirtualTaskList } from "./task-list";
 import type { TaskFeed } from "./use-rollout-stream";
@@ -19,7 +19,16 @@ const VIRTUAL_OVER = 100;
 
 type Counts = Record<string, number>;
 type Meta = { sig: string; counts: Counts; leaves: number };
-type Ctx = { rolloutId: number; live: boolean; refreshMs: number; serverNow: number; meta: Map<number, Meta>; feed: TaskFeed | null };
+type Ctx = {
+  rolloutId: number;
+  live: boolean;
+  refreshMs: number;
+  serverNow: number;
+  meta: Map<number, Meta>;
+  feed: TaskFeed | null;
+  /** When the rollout paused (null unless paused): running delays stop counting there. */
+  pausedAt: number | null;
+};
 
 /** A row's meta: from the tree's, or (a row loaded page by page) worked out for it alone. */
 const metaOf = (ctx: Ctx, task: TaskView): Meta => ctx.meta.get(task.id) ?? annotate(task).get(task.id)!;
@@ -39,7 +48,7 @@ function annotate(root: TaskView): Map<number, Meta> {
       t.status,
       t.description,
       // A delay's countdown ticks in the browser: only a pause changes what it shows.
-      t.type === "DelayTask" ? `${t.progress?.startsWith("paused") ? "paused" : ""}${t.pausedMs ?? 0}` : t.progress,
+      t.type === "DelayTask" ? String(t.pausedMs ?? 0) : t.progress,
       t.attempts?.length,
       t.decisions?.join(),
       t.childCount,
@@ -77,6 +86,7 @@ export function TaskTree({
   refreshMs,
   serverNow,
   feed = null,
+  pausedAt = null,
 }: {
   root: TaskView;
   rolloutId: number;
@@ -84,9 +94,10 @@ export function TaskTree({
   refreshMs: number;
   serverNow: number;
   feed?: TaskFeed | null;
+  pausedAt?: number | null;
 }) {
   const meta = useMemo(() => annotate(root), [root]);
-  const ctx: Ctx = { rolloutId, live, refreshMs, serverNow, meta, feed };
+  const ctx: Ctx = { rolloutId, live, refreshMs, serverNow, meta, feed, pausedAt };
   return (
     <ul aria-label="Tasks" className="text-sm" data-testid="task-tree">
       <TaskNode task={root} sig={meta.get(root.id)!.sig} live={live} ctx={ctx} depth={0} />
@@ -130,7 +141,7 @@ const TaskNode = memo(
               <span className={`break-words ${hasChildren ? "font-medium" : ""}`} data-testid="task-description">
                 {task.description}
               </span>
-              <Progress task={task} serverNow={ctx.serverNow} />
+              <Progress task={task} serverNow={ctx.serverNow} pausedAt={ctx.pausedAt} />
               {task.attempts && (task.attempts.length > 1 || task.maxAttempts) && (
                 <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700 dark:bg-slate-800 dark:text-slate-300" data-testid="attempt">
                   attempt {task.attempts.length}
@@ -211,7 +222,7 @@ const TaskNode = memo(
       </li>
     );
   },
-  (a, b) => a.sig === b.sig && a.live === b.live && a.depth === b.depth,
+  (a, b) => a.sig === b.sig && a.live === b.live && a.depth === b.depth && a.ctx.pausedAt === b.ctx.pausedAt,
 );
 
 function Summary({ meta }: { meta: Meta }) {
@@ -253,13 +264,16 @@ function Failure({ task }: { task: TaskView }) {
 }
 
 /** A delay's countdown, from its recorded start; other kinds' progress text as given. */
-function Progress({ task, serverNow }: { task: TaskView; serverNow: number }) {
+function Progress({ task, serverNow, pausedAt }: { task: TaskView; serverNow: number; pausedAt: number | null }) {
   const reverting = task.status === "rolling_back";
-  const paused = task.progress?.startsWith("paused");
-  if (task.type === "DelayTask" && !paused && (task.status === "started" || reverting)) {
+  if (task.type === "DelayTask" && (task.status === "started" || reverting)) {
     const startedAt = reverting ? task.revert.startedAt : task.run.startedAt;
     const total = (Number(task.state.minutes ?? 0) * 60 + Number(task.state.seconds ?? 0)) * 1000;
     const pausedMs = reverting ? 0 : (task.pausedMs ?? 0); // time the rollout was paused does not count
+    if (startedAt && total > 0 && pausedAt !== null && !reverting) {
+      const left = Math.max(0, Math.ceil((startedAt + pausedMs + total - Math.max(pausedAt, startedAt)) / 1000));
+      return <span className="text-xs font-medium text-amber-700 dark:text-amber-300" data-testid="countdown">(paused, {left} secs left)</span>;
+    }
     if (startedAt && total > 0) return <Countdown endsAt={startedAt + pausedMs + total} serverNow={serverNow} />;
   }
   if (!task.progress) return null;
@@ -267,7 +281,8 @@ function Progress({ task, serverNow }: { task: TaskView; serverNow: number }) {
 }
 
 function Countdown({ endsAt, serverNow }: { endsAt: number; serverNow: number }) {
-  const now = useNow() ?? serverNow;
+  // useNow() re-renders every second; between ticks (a row that just appeared) read the clock itself.
+  const now = useNow() === null ? serverNow : serverClockNow();
   const left = Math.max(0, Math.ceil((endsAt - now) / 1000));
   return (
     <span className="text-xs font-medium tabular-nums text-sky-700 dark:text-sky-300" data-testid="countdown">

@@ -189,10 +189,11 @@ describe("the rollout page", () => {
     await expect.poll(count, { timeout: 10_000 }).toBeGreaterThan(first + 3);
     await page.screenshot({ path: screenshotPath("ui-rollout-running"), fullPage: true });
 
-    // Stop auto-refresh: no more requests; resume.
+    // Stop auto-refresh: no more requests (polls or a stream); resume: the stream again.
     let requests = 0;
     const onRequest = (req: { url(): string }) => {
-      if (new URL(req.url()).pathname === `/api/rollouts/${r.id}`) requests++;
+      const p = new URL(req.url()).pathname;
+      if (p === `/api/rollouts/${r.id}` || p === `/api/rollouts/${r.id}/events`) requests++;
     };
     page.on("request", onRequest);
     await page.getByRole("button", { name: "Stop auto-refresh" }).click();
@@ -202,7 +203,8 @@ describe("the rollout page", () => {
     expect(requests).toBe(frozen);
     await page.getByRole("button", { name: "Resume auto-refresh" }).click();
     await page.getByTestId("live-indicator").waitFor();
-    await expect.poll(() => requests).toBeGreaterThan(frozen + 1);
+    await expect.poll(() => requests).toBeGreaterThan(frozen);
+    await expect.poll(() => page.getByTestId("live-mode").textContent()).toBe("· streaming changes");
     page.off("request", onRequest);
 
     // Signals come with their descriptions; abort is graceful: no confirmation.
