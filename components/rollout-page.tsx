@@ -63,6 +63,11 @@ export function RolloutPage({ initial, checklist }: Props) {
     const res = await sendJson<RolloutView>(api(path), "POST", body);
     setBusy(null);
     if (!res.ok) setActionError(res.body.error ?? "That did not work");
+    // While the stream is up it brings the change (an answer applied now could be older than what it already brought).
+    if (stream.mode === "stream") {
+      if (res.ok) setAutoRefresh(true);
+      return;
+    }
     if (res.ok && "tasks" in res.body && "now" in res.body) await mutate(res.body as RolloutView, { revalidate: name !== "run" });
     else await mutate();
     if (res.ok) setAutoRefresh(true);

@@ -57,8 +57,9 @@ export function useRolloutStream(opts: {
   }));
 
   useEffect(() => {
+    // Not streaming: say so, so that the page applies what its own actions return (and polls when live).
     if (!opts.enabled || typeof EventSource === "undefined") {
-      if (typeof EventSource === "undefined") setMode("polling");
+      setMode("polling");
       return;
     }
     let failures = 0;
