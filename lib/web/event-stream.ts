@@ -24,8 +24,12 @@ type Subscriber = {
   follow: LogFollow;
   /** Queues one event; false when the connection is gone or was dropped. */
   send(event: string, data: unknown, id?: string): boolean;
+  /** Queues an event already encoded (one encoding shared by every watcher). */
+  sendEncoded(bytes: Uint8Array): boolean;
   close(): void;
 };
+
+const encodeEvent = (event: string, data: unknown, id?: string) => encoder.encode(`${id ? `id: ${id}\n` : ""}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 
 /** One rollout's reader in this process. */
 class Watch {
@@ -136,12 +140,20 @@ class Watch {
     const tasks = await getTaskRecords(this.db, row, batch.taskIds);
     this.cursor = batch.cursor;
     const id = formatCursor(this.cursor);
+    // Serialised once per set of followed logs, not once per watcher: 500 watchers cost one JSON.stringify.
+    const encoded = new Map<string, Uint8Array | null>();
     for (const sub of [...this.subs]) {
-      const logs = followsAny(sub.follow) ? batch.logs.filter((l) => followed(sub.follow, l)) : [];
-      if (!header && !tasks.length && !logs.length) continue;
-      if (!sub.send("change", { ...(header ? { rollout: header } : {}), ...(tasks.length ? { tasks } : {}), ...(logs.length ? { logs } : {}) }, id)) {
-        this.drop(sub);
+      const key = [...sub.follow.rollout, ...sub.follow.tasks].sort().join(",");
+      let bytes = encoded.get(key);
+      if (bytes === undefined) {
+        const logs = followsAny(sub.follow) ? batch.logs.filter((l) => followed(sub.follow, l)) : [];
+        bytes =
+          header || tasks.length || logs.length
+            ? encodeEvent("change", { ...(header ? { rollout: header } : {}), ...(tasks.length ? { tasks } : {}), ...(logs.length ? { logs } : {}) }, id)
+            : null;
+        encoded.set(key, bytes);
       }
+      if (bytes && !sub.sendEncoded(bytes)) this.drop(sub);
     }
     if (header && done(header.status) && !batch.more) {
       this.broadcast("end", { status: header.status });
@@ -150,7 +162,8 @@ class Watch {
   }
 
   private broadcast(event: string, data: unknown, id?: string) {
-    for (const sub of [...this.subs]) if (!sub.send(event, data, id)) this.drop(sub);
+    const bytes = encodeEvent(event, data, id);
+    for (const sub of [...this.subs]) if (!sub.sendEncoded(bytes)) this.drop(sub);
   }
 
   private drop(sub: Subscriber) {
@@ -195,21 +208,17 @@ export function eventStream(db: Db, rolloutId: number, follow: LogFollow, since:
             // already closed or errored
           }
         };
-        const enqueue = (text: string) => {
+        const enqueue = (bytes: Uint8Array) => {
           if (closed) return false;
           // A client that stops reading: its queue fills up to the limit, then it is dropped.
           if ((controller.desiredSize ?? 0) <= 0) return false;
-          controller.enqueue(encoder.encode(text));
+          controller.enqueue(bytes);
           return true;
         };
-        sub = {
-          follow,
-          send: (event, data, id) => enqueue(`${id ? `id: ${id}\n` : ""}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
-          close,
-        };
-        enqueue("retry: 2000\n\n");
+        sub = { follow, send: (event, data, id) => enqueue(encodeEvent(event, data, id)), sendEncoded: enqueue, close };
+        enqueue(encoder.encode("retry: 2000\n\n"));
         keepalive = setInterval(() => {
-          if (!enqueue(": keepalive\n\n")) close();
+          if (!enqueue(encoder.encode(": keepalive\n\n"))) close();
         }, KEEPALIVE_MS);
         signal.addEventListener("abort", close, { once: true });
         w.join(sub, since).catch((e) => {

@@ -6,7 +6,8 @@ import type { Db } from "./db";
 import { Task, emptyRecords, type Attempt } from "../task";
 import { typeNameOf, taskClassOf } from "../registry";
 import { MissingKindTask } from "../tasks/missing";
-import { groupWrite } from "./group-commit";
+import { groupUpdate, groupWrite } from "./group-commit";
+import type { InValue as Value } from "@libsql/client";
 
 const CHUNK = 100;
 const COLUMNS = "rollout_id, id, parent_id, position, type, state";
@@ -226,15 +227,21 @@ export class TaskRecorder {
     if (rowsAffected !== 1) throw new LeaseLost(`Lost the lease on rollout ${this.rolloutId}, or the task changed under us`);
   }
 
+  /** A hot transition (a start, an end): merged with others of its shape into one statement of the group commit. */
+  private async update(task: Task, set: Record<string, Value>, guard = "1"): Promise<void> {
+    const rowsAffected = await groupUpdate(this.db, { rolloutId: this.rolloutId, owner: this.owner, taskId: task.id!, set, guard });
+    if (rowsAffected !== 1) throw new LeaseLost(`Lost the lease on rollout ${this.rolloutId}, or the task changed under us`);
+  }
+
   /**
    * A task's start, after a pause when one is due, so that the event loop gets
    * its turn even in a long run of quick tasks. The starts of a parallel group
    * wait for the same turn, then share one commit. Ends are never held back.
    */
-  private async paced(sql: string, args: (string | number | null)[]): Promise<void> {
+  private async paced(task: Task, set: Record<string, Value>, guard: string): Promise<void> {
     const turn = breathe();
     if (turn) await turn;
-    await this.write(sql, args);
+    await this.update(task, set, guard);
   }
 
   /**
@@ -243,10 +250,7 @@ export class TaskRecorder {
    */
   async startedUnlessPaused(task: Task, at: number): Promise<"ok" | "paused"> {
     try {
-      await this.paced(
-        "UPDATE task SET run_started_at = ? WHERE rollout_id = ? AND id = ? AND run_started_at IS NULL AND (SELECT status FROM rollout WHERE id = ?) != 'paused'",
-        [at, this.rolloutId, task.id, this.rolloutId],
-      );
+      await this.paced(task, { run_started_at: at }, "task.run_started_at IS NULL AND (SELECT status FROM rollout WHERE id = task.rollout_id) != 'paused'");
       return "ok";
     } catch (e) {
       if (!(e instanceof LeaseLost)) throw e;
@@ -277,18 +281,11 @@ export class TaskRecorder {
 
   started(task: Task, phase: Phase, at: number) {
     // Only once: a task that already started cannot start again.
-    return this.paced(`UPDATE task SET ${phase}_started_at = ? WHERE rollout_id = ? AND id = ? AND ${phase}_started_at IS NULL`, [
-      at,
-      this.rolloutId,
-      task.id,
-    ]);
+    return this.paced(task, { [`${phase}_started_at`]: at }, `task.${phase}_started_at IS NULL`);
   }
 
   finished(task: Task, phase: Phase, at: number, result: string | null) {
-    return this.write(
-      `UPDATE task SET ${phase}_finished_at = ?, ${phase}_result = ? WHERE rollout_id = ? AND id = ?`,
-      [at, result, this.rolloutId, task.id],
-    );
+    return this.update(task, { [`${phase}_finished_at`]: at, [`${phase}_result`]: result });
   }
 
   failed(task: Task, phase: Phase, at: number, error: string, trace: string | null) {
