@@ -71,6 +71,7 @@ async function waitUntilDone(client: Client, id: string, opts: { timeoutMs?: num
   let lastKey = "";
   let lastPrinted = 0;
   let unreachableSince: number | null = null;
+  let reached = false;
   let live = false;
   const clearLive = () => {
     if (live) stream.write("\r\x1b[K");
@@ -81,9 +82,10 @@ async function waitUntilDone(client: Client, id: string, opts: { timeoutMs?: num
     try {
       r = await client.request<RolloutJson>("GET", `/api/rollouts/${id}`);
       unreachableSince = null;
+      reached = true;
     } catch (e) {
       // A restart of the server (or a blip) is not the rollout's end: keep trying for a minute.
-      if (e instanceof CliError && e.exitCode === EXIT.unreachable) {
+      if (reached && e instanceof CliError && e.exitCode === EXIT.unreachable) {
         unreachableSince ??= Date.now();
         if (Date.now() - unreachableSince < 60_000 && !(opts.timeoutMs !== undefined && Date.now() - began > opts.timeoutMs)) {
           await sleep(opts.intervalMs);

@@ -73,7 +73,11 @@ export function progressLine(r: RolloutJson, elapsedMs: number): string {
     parts.push(`running: ${shown.join(", ")}${running.length > 2 ? ` and ${running.length - 2} more` : ""}`);
   }
   for (const w of r.waitingFor ?? []) {
-    parts.push(w.kind === "approval" ? `waiting for approval of task ${w.taskId}: ${w.title}` : `task ${w.taskId} failed, waiting for retry/skip: ${w.error ?? w.title}`);
+    parts.push(
+      w.kind === "approval"
+        ? `task ${w.taskId} waits for approval: ${w.title} (kettle approve ${r.id} ${w.taskId})`
+        : `task ${w.taskId} failed: ${w.error ?? w.title} (kettle retry|skip ${r.id} ${w.taskId})`,
+    );
   }
   if (r.status === "paused" && r.pausedReason && !(r.waitingFor ?? []).length) parts.push(r.pausedReason.message);
   parts.push(duration(elapsedMs));

@@ -3,6 +3,7 @@ import { forgetRollout } from "@/lib/web/rollout-cache";
 import { route, readJson, wakeRunner } from "@/lib/web/http";
 import { parseId, sendSignal } from "@/lib/kettle/operations";
 import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
+import { countSignal } from "@/lib/kettle/metrics";
 
 export const dynamic = "force-dynamic";
 
@@ -11,6 +12,7 @@ export const POST = route<{ id: string; signal: string }>(
     const { id } = await requireRolloutRow(db, parseId(params.id));
     const body = await readJson(req);
     await sendSignal(db, id, params.signal, user, body.comment, audit(params.signal, { comment: typeof body.comment === "string" ? body.comment : null }));
+    countSignal(params.signal);
     forgetRollout(id);
     wakeRunner();
     return NextResponse.json({ id, signal: params.signal, sent: true });

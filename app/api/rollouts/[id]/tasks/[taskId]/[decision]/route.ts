@@ -4,6 +4,7 @@ import { route, readJson, wakeRunner } from "@/lib/web/http";
 import { decideTask, parseId } from "@/lib/kettle/operations";
 import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
 import { isTaskDecision } from "@/lib/kettle/phases";
+import { countDecision } from "@/lib/kettle/metrics";
 
 export const dynamic = "force-dynamic";
 
@@ -13,6 +14,7 @@ export const POST = route<{ id: string; taskId: string; decision: string }>(
     const body = await readJson(req);
     const comment = typeof body.comment === "string" ? body.comment : null;
     await decideTask(db, id, params.taskId, params.decision, user, body.comment, audit(params.decision, { comment }));
+    countDecision(params.decision);
     wakeRunner();
     return rolloutResponse(db, id, { fresh: true });
   },
