@@ -157,7 +157,7 @@ describe("/metrics", () => {
     const after = await scrape(server);
     expect(valueOf(after, "kettle_lease_claims_total")).toBe(valueOf(before, "kettle_lease_claims_total") + 1);
     expect(valueOf(after, "kettle_rollouts", { status: "finished" })).toBe(valueOf(before, "kettle_rollouts", { status: "finished" }) + 1);
-    const runs = (m: Map<string, Json>) => Number(m.get("kettle_task_run_duration_seconds")!.metrics.find((x: Json) => x.labels.type?.endsWith("NoopTask") && x.labels.outcome === "finished")?.count ?? 0);
+    const runs = (m: Map<string, Json>) => Number(m.get("kettle_task_run_duration_seconds")!.metrics.find((x: Json) => x.labels?.type?.endsWith("NoopTask") && x.labels?.outcome === "finished")?.count ?? 0);
     expect(runs(after)).toBe(runs(before) + 1);
     expect(valueOf(after, "kettle_lease_renewals_total")).toBeGreaterThan(valueOf(before, "kettle_lease_renewals_total"));
     expect(valueOf(after, "kettle_webhook_deliveries_total", { outcome: "delivered" })).toBeGreaterThan(0);

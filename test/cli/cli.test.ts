@@ -131,7 +131,7 @@ describe("kettle CLI", () => {
     const again = await kettle(["reject", String(id), "1"]);
     expect(again.code).toBe(3);
     const logs = await kettle(["logs", String(id)]);
-    expect(logs.stdout).toMatch(/approved by .*from the pipeline/);
+    expect(logs.stdout).toMatch(/Task 1 approved.*: from the pipeline/);
     const followed = await kettle(["logs", String(id), "--task", "2", "--follow", "--json"]);
     expect(followed.stdout.trim().split("\n").map((l) => JSON.parse(l).line)).toContain("Finished");
     // a signal that is not available now: refused
