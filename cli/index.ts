@@ -99,7 +99,7 @@ async function waitUntilDone(client: Client, id: string, opts: { timeoutMs?: num
     const line = progressLine(r, elapsed);
     const key = progressLine({ ...r, tasks: stripProgress(r.tasks) }, 0);
     if (tty) {
-      const width = Math.max(20, (stream.columns ?? 100) - 1);
+      const width = Math.max(20, (stream.columns || 100) - 1);
       stream.write(`\r\x1b[K${line.length > width ? line.slice(0, width - 1) + "…" : line}`);
       live = true;
     } else if (key !== lastKey || Date.now() - lastPrinted >= 30_000) {

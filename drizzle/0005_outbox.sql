@@ -74,6 +74,7 @@ END;
 --> statement-breakpoint
 CREATE TRIGGER outbox_task_failed AFTER UPDATE OF run_failed_at ON task
 WHEN NEW.run_failed_at IS NOT NULL AND OLD.run_failed_at IS NULL
+  AND EXISTS (SELECT 1 FROM webhook WHERE disabled_at IS NULL)
   AND NOT EXISTS (SELECT 1 FROM task c WHERE c.rollout_id = NEW.rollout_id AND c.parent_id = NEW.id)
 BEGIN
   INSERT INTO outbox (webhook_id, event, rollout_id, task_id, payload, created_at, next_attempt_at)

@@ -5,7 +5,7 @@
 // claims run out and another instance (or its own next start) delivers.
 import { Webhook } from "standardwebhooks";
 import type { Db } from "./store/db";
-import { claimDue, nextDueAt, recordAttempt, releaseClaims, webhookById, type OutboxRow, type WebhookRow } from "./store/webhooks";
+import { claimDue, nextDueAt, pruneOutbox, recordAttempt, releaseClaims, webhookById, type OutboxRow, type WebhookRow } from "./store/webhooks";
 import { deliveryBody, SECRET_PURPOSE } from "./webhooks";
 import { unsealSecret } from "./secrets";
 import { countDelivery } from "./metrics";
@@ -33,6 +33,9 @@ export function retryDelay(failed: number, base: number, max: number): number {
   const d = Math.min(max, base * 2 ** Math.max(0, failed - 1));
   return Math.round(d + d * 0.1 * Math.random());
 }
+
+/** How long delivered and given-up events are kept (with their attempts). */
+const KEEP_MS = 7 * 24 * 3_600_000;
 
 export class OutboxDelivery {
   private readonly stopping = new AbortController();
@@ -71,10 +74,15 @@ export class OutboxDelivery {
   }
 
   private async main() {
+    let lastPrune = 0;
     while (!this.stopping.signal.aborted) {
       let waitMs = this.o.pollMs;
       try {
         const at = now();
+        if (at - lastPrune > 3_600_000) {
+          lastPrune = at;
+          await pruneOutbox(this.db, at - KEEP_MS); // the Webhooks page shows a week of deliveries
+        }
         const due = await claimDue(this.db, this.o.owner, at, at + this.leaseMs);
         if (due.length) {
           await this.deliverAll(due);

@@ -36,11 +36,12 @@ async function runTree(s: TestServer, tree: unknown): Promise<number> {
 const at = (path: string) => receiver.received.filter((r) => r.path === path);
 const eventsAt = (path: string) => at(path).map((r) => JSON.parse(r.body));
 
-async function scrape(s: TestServer): Promise<Map<string, Json>> {
+async function scrape(s: TestServer): Promise<Map<string, Json> & { text: string }> {
   const res = await fetch(`${s.url}/metrics`);
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
-  return new Map(parsePrometheusTextFormat(await res.text()).map((f: Json) => [f.name, f]));
+  const text = await res.text();
+  return Object.assign(new Map(parsePrometheusTextFormat(text).map((f: Json) => [f.name, f])), { text });
 }
 const valueOf = (m: Map<string, Json>, name: string, labels: Record<string, string> = {}) =>
   Number(m.get(name)?.metrics.find((x: Json) => Object.entries(labels).every(([k, v]) => x.labels?.[k] === v))?.value ?? 0);
@@ -157,7 +158,8 @@ describe("/metrics", () => {
     const after = await scrape(server);
     expect(valueOf(after, "kettle_lease_claims_total")).toBe(valueOf(before, "kettle_lease_claims_total") + 1);
     expect(valueOf(after, "kettle_rollouts", { status: "finished" })).toBe(valueOf(before, "kettle_rollouts", { status: "finished" }) + 1);
-    const runs = (m: Map<string, Json>) => Number(m.get("kettle_task_run_duration_seconds")!.metrics.find((x: Json) => x.labels?.type?.endsWith("NoopTask") && x.labels?.outcome === "finished")?.count ?? 0);
+    // (the parser flattens labelled histograms: their _count lines are read from the text)
+    const runs = (m: { text: string }) => Number(/^kettle_task_run_duration_seconds_count\{type="[^"]*NoopTask",outcome="finished"\} (\d+)$/m.exec(m.text)?.[1] ?? 0);
     expect(runs(after)).toBe(runs(before) + 1);
     expect(valueOf(after, "kettle_lease_renewals_total")).toBeGreaterThan(valueOf(before, "kettle_lease_renewals_total"));
     expect(valueOf(after, "kettle_webhook_deliveries_total", { outcome: "delivered" })).toBeGreaterThan(0);

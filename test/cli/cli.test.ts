@@ -58,6 +58,26 @@ describe("kettle CLI", () => {
     expect(JSON.parse(shown.stdout)).toMatchObject({ id, status: "finished" });
   }, 60_000);
 
+  it("on a terminal, --wait keeps one live line and ends with the outcome", async () => {
+    const made = await kettle(["new", "--kind", "fixtures:TreeRollout", "--set", 'tree={"seq":[{"noop":"a"},{"delay":2}]}', "--json"]);
+    const { id } = JSON.parse(made.stdout);
+    // `script` gives the command a pseudo-terminal; -e passes its exit code on
+    const cmd = `${JSON.stringify(process.execPath)} bin/kettle.mjs run ${id} --wait --interval 200`;
+    const r = await new Promise<Ran>((resolve, reject) => {
+      const began = Date.now();
+      const proc = spawn("script", ["-qfec", cmd, "/dev/null"], { cwd: root, env: { ...process.env, KETTLE_URL: server.url, CI: "", COLUMNS: "200" }, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      proc.stdout!.on("data", (d) => (stdout += d));
+      proc.on("error", reject);
+      proc.on("exit", (code) => resolve({ code, stdout, stderr: "", ms: Date.now() - began }));
+    });
+    expect(r.code, r.stdout).toBe(0);
+    const live = r.stdout.split("\r\x1b[K").filter((l) => l.startsWith(`#${id} `));
+    expect(live.length).toBeGreaterThan(3);
+    expect(live.some((l) => /1\/2 tasks done · running: Delay for 2 secs \(\d secs? left\)/.test(l)), JSON.stringify(live)).toBe(true);
+    expect(r.stdout).toMatch(new RegExp(`Rollout ${id} finished after \\d+s`));
+  });
+
   it("a failing rollout: run --wait exits 1 (rolled back) and says why", async () => {
     const made = await kettle(["new", "--kind", "fixtures:TreeRollout", "--set", 'tree={"seq":[{"noop":"a"},{"fail":"boom"}]}', "--json"]);
     expect(made.code, made.stderr).toBe(0);

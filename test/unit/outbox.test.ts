@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Webhook } from "standardwebhooks";
 import { tempDb, waitFor, type TempDb } from "../helpers/db";
 import { startReceiver, type Receiver } from "../helpers/receiver";
-import { insertWebhook, claimDue, deliveriesOf } from "@/lib/kettle/store/webhooks";
+import { insertWebhook, claimDue, deliveriesOf, pruneOutbox } from "@/lib/kettle/store/webhooks";
 import { OutboxDelivery, retryDelay } from "@/lib/kettle/outbox";
 import { sealSecret } from "@/lib/kettle/secrets";
 import { SECRET_PURPOSE } from "@/lib/kettle/webhooks";
@@ -120,6 +120,16 @@ describe("delivery", () => {
     } finally {
       await d.stop();
     }
+  });
+
+  it("pruning forgets finished events past the limit, never pending ones", async () => {
+    await hook(["*"]);
+    const id = await rollout();
+    await setStatus(id, "started");
+    await setStatus(id, "finished");
+    await t.db.$client.execute("UPDATE outbox SET delivered_at = 1000 WHERE event = 'rollout.started'");
+    await pruneOutbox(t.db, 2000);
+    expect((await outbox()).map((r) => r.event)).toEqual(["rollout.finished"]);
   });
 
   it("backoff doubles up to the cap", () => {

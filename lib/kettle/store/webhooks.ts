@@ -226,3 +226,15 @@ export async function pendingCount(db: Db): Promise<number> {
   const rs = await db.$client.execute("SELECT count(*) AS n FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL");
   return Number(rs.rows[0].n);
 }
+
+/** Forgets delivered and given-up events (and their attempts) that ended before `before`. */
+export async function pruneOutbox(db: Db, before: number): Promise<void> {
+  const done = "SELECT id FROM outbox WHERE coalesce(delivered_at, failed_at) < ?";
+  await db.$client.batch(
+    [
+      { sql: `DELETE FROM webhook_attempt WHERE outbox_id IN (${done})`, args: [before] },
+      { sql: `DELETE FROM outbox WHERE id IN (${done})`, args: [before] },
+    ],
+    "write",
+  );
+}
