@@ -1,6 +1,6 @@
 import { route, readJson } from "@/lib/web/http";
 import { parseId, refinaliseRollout } from "@/lib/kettle/operations";
-import { notFound } from "@/lib/kettle/errors";
+import { badInput, notFound } from "@/lib/kettle/errors";
 import { finaliseBody, parseBody } from "@/lib/web/api-schemas";
 import { rolloutResponse } from "@/lib/web/rollout-cache";
 
