@@ -32,6 +32,8 @@ export type RolloutJson = {
   signals?: { available: { name: string; description: string }[] };
   refreshMs?: number | null;
   now?: number;
+  /** The time left, where the server estimates it (absent on servers that do not). */
+  eta?: { secondsLeft: number | null; confidence?: string } | null;
 };
 
 /** Statuses after which nothing more happens by itself. */
@@ -80,6 +82,7 @@ export function progressLine(r: RolloutJson, elapsedMs: number): string {
     );
   }
   if (r.status === "paused" && r.pausedReason && !(r.waitingFor ?? []).length) parts.push(r.pausedReason.message);
+  if (typeof r.eta?.secondsLeft === "number" && !isDone(r.status)) parts.push(`about ${duration(r.eta.secondsLeft * 1000)} left`);
   parts.push(duration(elapsedMs));
   return parts.join(" · ");
 }
