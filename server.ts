@@ -11,6 +11,7 @@ import { readyDb, migrateDb } from "./lib/kettle/store/db";
 import { rolloutsDir, shareRegistry } from "./lib/kettle/registry";
 import { checkRollouts, checkBuildMatches } from "./lib/kettle/check";
 import { Runner } from "./lib/kettle/runner";
+import { OutboxDelivery } from "./lib/kettle/outbox";
 import { securityHeaders } from "./lib/web/security-headers";
 import { gatePage } from "./lib/auth/gate";
 
@@ -51,6 +52,8 @@ async function main() {
     signalPollMs: settings.signalPollMs,
     log: (line) => console.log(line),
   }).start();
+  // Webhooks: delivers the outbox (events written by triggers with the changes that cause them).
+  const outbox = new OutboxDelivery(db, { owner: runner.id, ...settings.webhooks, log: (line) => console.log(line) }).start();
   // An in-process speed-up: the web side wakes the runner after a run request.
   (globalThis as Record<symbol, unknown>)[Symbol.for("kettle.wakeRunner")] = () => runner.wake();
 
@@ -99,7 +102,7 @@ async function main() {
     const force = setTimeout(() => process.exit(1), 8000);
     server.close();
     server.closeAllConnections?.();
-    await runner.stop();
+    await Promise.all([runner.stop(), outbox.stop()]);
     clearTimeout(force);
     process.exit(0);
   };

@@ -54,6 +54,19 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <main id="main" className="mx-auto max-w-7xl px-4 py-6 sm:px-6 sm:py-8">
             {content}
           </main>
+          {me?.role && (
+            <footer className="mx-auto flex max-w-7xl flex-wrap gap-x-4 gap-y-1 px-4 pb-6 text-xs text-slate-500 sm:px-6 dark:text-slate-400">
+              <Link href="/api" className="hover:underline">
+                API
+              </Link>
+              <a href={`${s.basePath}/api/openapi.json`} className="hover:underline">
+                OpenAPI
+              </a>
+              <span>
+                CLI: <code className="font-mono">npx kettle --help</code>
+              </span>
+            </footer>
+          )}
         </AppProvider>
       </body>
     </html>

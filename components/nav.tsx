@@ -8,6 +8,7 @@ const links = [
   { href: "/rollouts", label: "All", match: (p: string) => p === "/rollouts", shown: (_: Me | null) => true },
   { href: "/tokens", label: "Tokens", match: (p: string) => p === "/tokens", shown: (me: Me | null) => !!me?.role && me.mode !== "none" },
   { href: "/audit", label: "Audit", match: (p: string) => p === "/audit", shown: (me: Me | null) => !!me && !me.refused.audit_read },
+  { href: "/webhooks", label: "Webhooks", match: (p: string) => p === "/webhooks", shown: (me: Me | null) => !!me && !me.refused.webhook_read },
 ];
 
 export function Nav({ me }: { me: Me | null }) {

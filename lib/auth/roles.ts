@@ -19,6 +19,12 @@ export const actionRoles = {
   token_revoke_any: "admin",
   token_list_all: "admin",
   audit_read: "admin",
+  // webhooks (their URLs and deliveries may reveal secrets): admins only
+  webhook_read: "admin",
+  webhook_create: "admin",
+  webhook_update: "admin",
+  webhook_delete: "admin",
+  metrics_read: "viewer",
   create: "operator",
   finalise: "operator",
   run: "operator",

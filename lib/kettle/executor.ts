@@ -19,6 +19,7 @@ import type { SignalName } from "./signals";
 import { registerProcess, unregisterProcess } from "./store/processes";
 import { controller, raceTerm, sleep, taskSleep, UnderWay } from "./waiting";
 import { startMonitors } from "./monitors";
+import { countLeaseRenewal, observeTask } from "./metrics";
 
 export type ExecutionOptions = {
   owner: string;
@@ -506,6 +507,7 @@ export class Execution {
       const at = now();
       const text = asText(result);
       await this.recorder.finished(task, phase, at, text);
+      observeTask(task.typeName ?? task.constructor.name, phase, true, at - startedAt); // metrics (issue 13)
       Object.assign(task.records, run ? { runFinishedAt: at, runResult: text } : { revertFinishedAt: at, revertResult: text });
       const done = run ? "Finished" : "Reverted";
       this.logs.write(this.row.id, task.id, phase, text === null ? done : `${done}: ${text}`);
@@ -516,6 +518,7 @@ export class Execution {
       const { message, trace } = describeError(e);
       const at = now();
       await this.recorder.failed(task, phase, at, message, trace);
+      observeTask(task.typeName ?? task.constructor.name, phase, false, at - startedAt); // metrics (issue 13)
       Object.assign(
         task.records,
         run ? { runFailedAt: at, runError: message, runTrace: trace } : { revertFailedAt: at, revertError: message, revertTrace: trace },
@@ -576,7 +579,7 @@ export class Execution {
           lastRenew = now();
           if (!(await renewLease(this.db, this.row.id, this.opts.owner, lastRenew, this.opts.leaseMs))) {
             this.detach("lease lost");
-          }
+          } else countLeaseRenewal(); // metrics (issue 13)
         }
       } catch {
         // A passing database error: try again next beat; the lease covers the gap.

@@ -16,6 +16,7 @@ import { killAllGroups } from "./exec";
 import { describeError } from "./errors";
 import { now } from "./clock";
 import { runPhaseStatuses } from "./status";
+import { countLeaseClaim } from "./metrics";
 
 export type RunnerOptions = {
   /** A readable name for this instance (KETTLE_INSTANCE_NAME); the host name when not given. */
@@ -93,6 +94,7 @@ export class Runner {
       if (this.stopping.signal.aborted) return;
       if (this.executions.has(id)) continue;
       if (!(await claimLease(this.db, id, this.id, previousOwner, at, this.leaseMs, ownerIsDead))) continue; // another runner won
+      countLeaseClaim(previousOwner !== null); // metrics (issue 13)
       const entry: { execution?: Execution; done: Promise<void> } = { done: Promise.resolve() };
       this.executions.set(id, entry);
       entry.done = this.execute(id, previousOwner, entry)

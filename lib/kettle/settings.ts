@@ -48,6 +48,13 @@ const schema = z.object({
   KETTLE_DEFAULT_ROLE: z.enum(["none", "viewer", "operator", "admin"], "must be none, viewer, operator or admin").default("viewer"),
   KETTLE_ADMIN_ONLY: z.string().default("term_rollout,term_rollback,skip_rollback"),
   KETTLE_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(1024 * 1024),
+  // ---- webhooks and metrics (issue 13) ----
+  KETTLE_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  KETTLE_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
+  KETTLE_WEBHOOK_MAX_BACKOFF_MS: z.coerce.number().int().min(10).max(24 * 3_600_000).default(3_600_000),
+  KETTLE_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
+  KETTLE_METRICS_ALLOW: z.string().default("127.0.0.1,::1"),
+  KETTLE_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(5000),
   HOSTNAME: z.string().default("0.0.0.0"),
   NODE_ENV: z.string().default("development"),
@@ -82,6 +89,11 @@ export type Settings = {
     adminOnly: string[];
   };
   maxBodyBytes: number;
+  webhooks: { timeoutMs: number; backoffMs: number; maxBackoffMs: number; pollMs: number };
+  /** Addresses (or CIDR ranges) that may read /metrics without a session or token. */
+  metricsAllow: string[];
+  /** A bearer token that may read /metrics from anywhere (for a Prometheus scrape config). */
+  metricsToken?: string;
   port: number;
   hostname: string;
   production: boolean;
@@ -162,6 +174,9 @@ export function parseSettings(env: Record<string, string | undefined> = process.
       adminOnly: list(s.KETTLE_ADMIN_ONLY),
     },
     maxBodyBytes: s.KETTLE_MAX_BODY_BYTES,
+    webhooks: { timeoutMs: s.KETTLE_WEBHOOK_TIMEOUT_MS, backoffMs: s.KETTLE_WEBHOOK_BACKOFF_MS, maxBackoffMs: s.KETTLE_WEBHOOK_MAX_BACKOFF_MS, pollMs: s.KETTLE_WEBHOOK_POLL_MS },
+    metricsAllow: list(s.KETTLE_METRICS_ALLOW),
+    metricsToken: s.KETTLE_METRICS_TOKEN,
     port: s.PORT,
     hostname: s.HOSTNAME,
     production,

@@ -3,6 +3,7 @@ import { rolloutResponse } from "@/lib/web/rollout-cache";
 import { route, readJson } from "@/lib/web/http";
 import { createRollout, listRollouts } from "@/lib/kettle/operations";
 import { badInput } from "@/lib/kettle/errors";
+import { createRolloutBody, parseBody } from "@/lib/web/api-schemas";
 
 export const dynamic = "force-dynamic";
 
@@ -16,12 +17,8 @@ export const GET = route(async ({ req, db }) => {
 
 export const POST = route(
   async ({ req, db, user, audit }) => {
-    const body = await readJson(req);
-    if (body.kind !== undefined && typeof body.kind !== "string") throw badInput("kind must be a string such as \"rollout:MyRollout\"");
-    if (body.config !== undefined && (typeof body.config !== "object" || body.config === null || Array.isArray(body.config))) {
-      throw badInput("config must be a JSON object");
-    }
-    const id = await createRollout(db, { kind: body.kind as string | undefined, config: body.config, user, audit: audit("create") });
+    const body = parseBody(createRolloutBody, await readJson(req));
+    const id = await createRollout(db, { kind: body.kind, config: body.config, user, audit: audit("create") });
     return rolloutResponse(db, id, { status: 201, fresh: true });
   },
   { mutation: true, action: "create" },

@@ -3,6 +3,7 @@ import { route, readJson } from "@/lib/web/http";
 import { createToken, tokensFor } from "@/lib/auth/tokens";
 import { allowed } from "@/lib/auth/roles";
 import { settings } from "@/lib/kettle/settings";
+import { parseBody, tokenBody } from "@/lib/web/api-schemas";
 
 export const dynamic = "force-dynamic";
 
@@ -16,6 +17,7 @@ export const GET = route(async ({ req, db, actor }) => {
 export const POST = route(
   async ({ req, db, actor, audit }) => {
     const body = await readJson(req);
+    parseBody(tokenBody, body); // the shape; createToken checks the rest (role no higher than yours)
     return NextResponse.json(await createToken(db, actor, body, audit("token_create")), { status: 201 });
   },
   { mutation: true, action: "token_create" },

@@ -1,6 +1,7 @@
 import { route, readJson } from "@/lib/web/http";
 import { parseId, refinaliseRollout } from "@/lib/kettle/operations";
 import { badInput, notFound } from "@/lib/kettle/errors";
+import { finaliseBody, parseBody } from "@/lib/web/api-schemas";
 import { rolloutResponse } from "@/lib/web/rollout-cache";
 
 export const dynamic = "force-dynamic";
@@ -16,8 +17,7 @@ export const PUT = route<{ id: string }>(
   async ({ req, db, params, audit }) => {
     const id = parseId(params.id);
     if (id === "latest") throw notFound("Name a rollout by its id to edit it");
-    const body = await readJson(req);
-    if (typeof body.config !== "object" || body.config === null || Array.isArray(body.config)) throw badInput("config must be a JSON object");
+    const body = parseBody(finaliseBody, await readJson(req));
     await refinaliseRollout(db, id, { config: body.config, audit: audit("finalise") });
     return rolloutResponse(db, id, { fresh: true });
   },

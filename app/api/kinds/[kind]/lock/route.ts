@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { route, readJson } from "@/lib/web/http";
 import { lockKind, lockOf, offeredKind, unlockKind } from "@/lib/auth/locks";
+import { lockBody, parseBody } from "@/lib/web/api-schemas";
 
 export const dynamic = "force-dynamic";
 
@@ -14,7 +15,7 @@ export const GET = route<{ kind: string }>(async ({ db, params }) => {
 export const POST = route<{ kind: string }>(
   async ({ req, db, params, user, audit }) => {
     const kind = offeredKind(params.kind);
-    const body = await readJson(req);
+    const body = parseBody(lockBody, await readJson(req));
     const lock = await lockKind(db, kind, body.reason, user, audit("lock"));
     return NextResponse.json({ locked: true, ...lock }, { status: 201 });
   },

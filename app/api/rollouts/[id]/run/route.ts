@@ -2,6 +2,7 @@ import { rolloutResponse } from "@/lib/web/rollout-cache";
 import { route, wakeRunner } from "@/lib/web/http";
 import { parseId, runRollout } from "@/lib/kettle/operations";
 import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
+import { countRunRequest } from "@/lib/kettle/metrics";
 
 export const dynamic = "force-dynamic";
 
@@ -9,6 +10,7 @@ export const POST = route<{ id: string }>(
   async ({ db, params, user, audit }) => {
     const { id } = await requireRolloutRow(db, parseId(params.id));
     await runRollout(db, id, user, audit("run"));
+    countRunRequest();
     wakeRunner();
     return rolloutResponse(db, id, { status: 202, fresh: true });
   },

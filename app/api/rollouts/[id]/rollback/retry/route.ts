@@ -3,14 +3,17 @@ import { rolloutResponse } from "@/lib/web/rollout-cache";
 import { route, readJson, wakeRunner } from "@/lib/web/http";
 import { parseId, retryRollback } from "@/lib/kettle/operations";
 import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
+import { commentBody, parseBody } from "@/lib/web/api-schemas";
+import { countDecision } from "@/lib/kettle/metrics";
 
 export const dynamic = "force-dynamic";
 
 export const POST = route<{ id: string }>(
   async ({ req, db, params, user, audit }) => {
     const { id } = await requireRolloutRow(db, parseId(params.id));
-    const body = await readJson(req);
+    const body = parseBody(commentBody, await readJson(req));
     await retryRollback(db, id, user, body.comment, audit("retry_rollback", { comment: typeof body.comment === "string" ? body.comment : null }));
+    countDecision("retry_rollback");
     wakeRunner();
     return rolloutResponse(db, id, { status: 202, fresh: true });
   },

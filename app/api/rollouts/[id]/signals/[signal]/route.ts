@@ -3,14 +3,17 @@ import { forgetRollout } from "@/lib/web/rollout-cache";
 import { route, readJson, wakeRunner } from "@/lib/web/http";
 import { parseId, sendSignal } from "@/lib/kettle/operations";
 import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
+import { commentBody, parseBody } from "@/lib/web/api-schemas";
+import { countSignal } from "@/lib/kettle/metrics";
 
 export const dynamic = "force-dynamic";
 
 export const POST = route<{ id: string; signal: string }>(
   async ({ req, db, params, user, audit }) => {
     const { id } = await requireRolloutRow(db, parseId(params.id));
-    const body = await readJson(req);
+    const body = parseBody(commentBody, await readJson(req));
     await sendSignal(db, id, params.signal, user, body.comment, audit(params.signal, { comment: typeof body.comment === "string" ? body.comment : null }));
+    countSignal(params.signal);
     forgetRollout(id);
     wakeRunner();
     return NextResponse.json({ id, signal: params.signal, sent: true });

@@ -1,0 +1,318 @@
+// The OpenAPI 3.1 document of the JSON API (GET /api/openapi.json, shown on /api).
+// Request bodies come from the zod schemas the handlers validate with
+// (lib/web/api-schemas.ts), each offered kind's config from its class's
+// configSchema, both through zod's own z.toJSONSchema (JSON Schema 2020-12, the
+// dialect of OpenAPI 3.1). Every route under app/api has an entry here; a test
+// walks the folder to keep it so.
+import { z } from "zod";
+import { requiredRole } from "@/lib/auth/roles";
+import { settings } from "@/lib/kettle/settings";
+import { rolloutKinds } from "@/lib/kettle/operations";
+import { rolloutStatuses, taskStatuses } from "@/lib/kettle/status";
+import { signalNames } from "@/lib/kettle/signals";
+import { webhookEvents } from "@/lib/kettle/webhooks";
+import { commentBody, createRolloutBody, finaliseBody, hideBody, lockBody, tokenBody, webhookBody, webhookChangeBody } from "./api-schemas";
+
+type Json = Record<string, unknown>;
+const schema = (s: z.ZodType, io: "input" | "output" = "input"): Json => {
+  const { $schema: _, ...rest } = z.toJSONSchema(s, { io, unrepresentable: "any", target: "draft-2020-12" }) as Json;
+  return rest;
+};
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+// ---- answers (documentation of what the handlers return) ----
+const rolloutSummary = z.object({
+  id: z.number().int(),
+  kind: z.string(),
+  status: z.enum(rolloutStatuses),
+  hidden: z.boolean(),
+  user: z.string().nullable(),
+  createdBy: z.string().nullable(),
+  runBy: z.string().nullable(),
+  createdAt: z.number().meta({ description: "epoch ms" }),
+  finalisedAt: z.number().nullable(),
+  rolloutStartedAt: z.number().nullable(),
+  rolloutFinishedAt: z.number().nullable(),
+  rollbackStartedAt: z.number().nullable(),
+  rollbackFinishedAt: z.number().nullable(),
+});
+const record = z.object({ startedAt: z.number(), finishedAt: z.number(), result: z.string(), failedAt: z.number(), error: z.string(), trace: z.string() }).partial();
+// A task's children are tasks: the component's `children` refers back to it (set in the document).
+const task = z.object({
+  id: z.number().int(),
+  type: z.string(),
+  description: z.string(),
+  progress: z.string().nullish(),
+  status: z.enum(taskStatuses),
+  state: z.record(z.string(), z.unknown()),
+  run: record,
+  revert: record,
+  attempts: z.array(z.object({ startedAt: z.number(), finishedAt: z.number().nullish(), failedAt: z.number().nullish(), error: z.string().nullish() })).optional(),
+  maxAttempts: z.number().optional(),
+  pausedMs: z.number().optional(),
+  decisions: z.array(z.enum(["approve", "reject", "retry", "skip"])).optional(),
+  children: z.array(z.unknown()),
+});
+const rollout = rolloutSummary.extend({
+  title: z.string(),
+  config: z.record(z.string(), z.unknown()),
+  info: z.array(z.string()),
+  tasks: z.unknown().meta({ description: "The root task (see Task), or null" }),
+  progress: z.object({ total: z.number(), started: z.number(), finished: z.number(), failed: z.number(), reverted: z.number(), revertFailed: z.number() }),
+  signals: z.object({
+    sent: z.array(z.object({ name: z.string(), sentBy: z.string().nullable(), sentAt: z.number() })),
+    available: z.array(z.object({ name: z.enum(signalNames), description: z.string(), dangerous: z.boolean() })),
+  }),
+  runner: z.object({ owner: z.string().nullable(), heartbeatAt: z.number().nullable(), leaseExpiresAt: z.number().nullable(), silent: z.boolean(), waiting: z.boolean() }),
+  pausedReason: z.object({ kind: z.enum(["signal", "failure", "interrupted", "monitor"]), message: z.string(), by: z.string().nullish(), taskId: z.number().optional(), since: z.number().nullable() }).nullable(),
+  decisions: z.array(z.object({ at: z.number(), by: z.string().nullable(), action: z.string(), taskId: z.number().optional(), comment: z.string().optional() })),
+  waitingFor: z.array(z.object({ taskId: z.number(), kind: z.enum(["approval", "failure"]), title: z.string(), error: z.string().nullish() })),
+  canRetryRollback: z.boolean(),
+  canEdit: z.boolean(),
+  canRun: z.object({ ok: z.boolean(), reason: z.string().nullable() }),
+  refreshMs: z.number().nullable(),
+  now: z.number(),
+}).loose();
+const error = z.object({
+  error: z.string(),
+  fields: z.record(z.string(), z.array(z.string())).optional().meta({ description: "Per-field messages for a body that fails validation" }),
+  needs: z.enum(["viewer", "operator", "admin"]).optional().meta({ description: "403: the role the action needs" }),
+});
+const webhook = z.object({
+  id: z.number(),
+  url: z.string().meta({ description: "A Slack URL is shown only up to its first path segment" }),
+  events: z.array(z.string()),
+  format: z.enum(["standard", "slack"]),
+  description: z.string().nullable(),
+  createdBy: z.string().nullable(),
+  createdAt: z.number(),
+  enabled: z.boolean(),
+});
+const delivery = z.object({
+  id: z.number(),
+  event: z.enum(webhookEvents),
+  rolloutId: z.number(),
+  taskId: z.number().nullable(),
+  createdAt: z.number(),
+  status: z.enum(["pending", "retrying", "delivered", "gave_up"]),
+  deliveredAt: z.number().nullable(),
+  failedAt: z.number().nullable(),
+  nextAttemptAt: z.number().nullable(),
+  attempts: z.array(z.object({ at: z.number(), durationMs: z.number(), status: z.number().nullable(), error: z.string().nullable() })),
+});
+const lock = z.object({ locked: z.boolean(), kind: z.string(), reason: z.string().optional(), lockedBy: z.string().nullish(), lockedAt: z.number().optional() });
+const token = z.object({ id: z.number(), name: z.string(), role: z.string(), user: z.string(), createdAt: z.number(), expiresAt: z.number(), lastUsedAt: z.number().nullable(), revokedAt: z.number().nullable(), revokedBy: z.string().nullable(), status: z.enum(["active", "expired", "revoked"]) });
+const logLines = z.object({ lines: z.array(z.object({ id: z.number(), at: z.number(), line: z.string() })) });
+const auditPage = z.object({ rows: z.array(z.record(z.string(), z.unknown())), page: z.number(), perPage: z.number(), total: z.number() }).loose();
+
+// ---- the routes ----
+type Param = { name: string; in: "path" | "query"; description?: string; schema?: Json; required?: boolean };
+type Op = {
+  method: "get" | "post" | "put" | "delete";
+  path: string;
+  summary: string;
+  /** The action the route declares in lib/auth/roles (the role comes from it); null: anyone identified. */
+  action: string | null;
+  params?: Param[];
+  body?: Json;
+  ok: { status: number; schema?: Json; text?: boolean; description?: string };
+  errors?: number[];
+};
+
+const id: Param = { name: "id", in: "path", description: "Rollout id (or `latest` where reading)", schema: { type: "string" } };
+const taskId: Param = { name: "taskId", in: "path", schema: { type: "string", pattern: "^\\d+$" } };
+const kindParam: Param = { name: "kind", in: "path", description: "A rollout kind, URL-encoded (e.g. rollout%3AMyRollout)", schema: { type: "string" } };
+const q = (name: string, description: string, s: Json = { type: "string" }): Param => ({ name, in: "query", description, schema: s });
+const logQuery = [q("format", "`json` for `{ lines }` instead of text", { type: "string", enum: ["json"] }), q("after", "with format=json: only lines after this id (to follow a log)", { type: "integer" })];
+const paging = [q("page", "1-based", { type: "integer" }), q("perPage", "rows per page", { type: "integer" })];
+
+function operations(): Op[] {
+  return [
+    { method: "get", path: "/api/rollouts", summary: "Rollouts, newest first (hidden ones left out, or only them with hidden=1)", action: "read", params: [...paging, q("hidden", "1: only the hidden ones")], ok: { status: 200, schema: ref("RolloutList") } },
+    { method: "post", path: "/api/rollouts", summary: "Create and finalise a rollout", action: "create", body: ref("CreateRollout"), ok: { status: 201, schema: ref("Rollout") }, errors: [400] },
+    {
+      method: "get",
+      path: "/api/rollouts/{id}",
+      summary: "A rollout with its task tree, records, signals, runner and decisions",
+      action: "read",
+      params: [id, q("tasks", "all (default); summary: a big tree's summary (open groups with /tasks?parent=); auto: a summary past 2 000 tasks", { type: "string", enum: ["all", "summary", "auto"] })],
+      ok: { status: 200, schema: ref("Rollout") },
+      errors: [400, 404],
+    },
+    {
+      method: "get",
+      path: "/api/rollouts/{id}/tasks",
+      summary: "A page of a task's children (no parent: the root), for big trees",
+      action: "read",
+      params: [id, q("parent", "the parent task's id", { type: "integer" }), q("offset", "first child to return", { type: "integer" }), q("limit", "how many", { type: "integer" })],
+      ok: { status: 200, schema: { type: "object" } },
+      errors: [404],
+    },
+    {
+      method: "get",
+      path: "/api/rollouts/{id}/events",
+      summary: "The rollout's live changes as Server-Sent Events: snapshot, then change events, end when done; Last-Event-ID catches up",
+      action: "read",
+      params: [id, q("logs", 'logs to follow too: a comma list of "rollout", "rollback", "task:ID:run", "task:ID:revert"'), q("lastEventId", "resume after this event (or the Last-Event-ID header)")],
+      ok: { status: 200, text: true, description: "text/event-stream" },
+      errors: [400, 404],
+    },
+    { method: "post", path: "/api/rollouts/preview", summary: "A dry run of finalise: the tree a config would generate; nothing is saved", action: "unknown", body: ref("CreateRollout"), ok: { status: 200, schema: { type: "object" } }, errors: [400] },
+    { method: "get", path: "/api/dev/rollouts", summary: "Development only (404 in production): an event each time rollouts/ changes", action: "read", ok: { status: 200, text: true, description: "text/event-stream" }, errors: [404] },
+    { method: "put", path: "/api/rollouts/{id}", summary: "Finalise again with a new config (409 once started)", action: "finalise", params: [id], body: schema(finaliseBody), ok: { status: 200, schema: ref("Rollout") }, errors: [400, 404, 409] },
+    { method: "post", path: "/api/rollouts/{id}/run", summary: "Start it (409 when already run, empty, stale or locked)", action: "run", params: [id], ok: { status: 202, schema: ref("Rollout") }, errors: [404, 409] },
+    {
+      method: "post",
+      path: "/api/rollouts/{id}/signals/{signal}",
+      summary: "Send a signal (409 when not available now or already sent); term_rollout, term_rollback and skip_rollback need admin by default (KETTLE_ADMIN_ONLY)",
+      action: "abort_rollout",
+      params: [id, { name: "signal", in: "path", schema: { type: "string", enum: [...signalNames] } }],
+      body: schema(commentBody),
+      ok: { status: 200, schema: schema(z.object({ id: z.number(), signal: z.string(), sent: z.literal(true) }), "output") },
+      errors: [400, 404, 409],
+    },
+    {
+      method: "post",
+      path: "/api/rollouts/{id}/tasks/{taskId}/{decision}",
+      summary: "Approve or reject an approval gate that waits; retry or skip a failed task the run is paused on",
+      action: "approve",
+      params: [id, taskId, { name: "decision", in: "path", schema: { type: "string", enum: ["approve", "reject", "retry", "skip"] } }],
+      body: schema(commentBody),
+      ok: { status: 200, schema: ref("Rollout") },
+      errors: [400, 404, 409],
+    },
+    { method: "post", path: "/api/rollouts/{id}/rollback/retry", summary: "Retry a failed rollback (202 while rollback_failed, 409 otherwise)", action: "retry_rollback", params: [id], body: schema(commentBody), ok: { status: 202, schema: ref("Rollout") }, errors: [404, 409] },
+    { method: "post", path: "/api/rollouts/{id}/hide", summary: "Hide it from the lists (or show it again)", action: "hide", params: [id], body: schema(hideBody), ok: { status: 200, schema: schema(z.object({ id: z.number(), hidden: z.boolean() }), "output") }, errors: [400, 404] },
+    {
+      method: "get",
+      path: "/api/rollouts/{id}/logs/{stream}",
+      summary: "The rollout's own log or its rollback log",
+      action: "read",
+      params: [id, { name: "stream", in: "path", schema: { type: "string", enum: ["rollout", "rollback"] } }, ...logQuery],
+      ok: { status: 200, text: true, schema: ref("LogLines") },
+      errors: [404],
+    },
+    {
+      method: "get",
+      path: "/api/rollouts/{id}/tasks/{taskId}/logs/{stream}",
+      summary: "A task's run or revert log",
+      action: "read",
+      params: [id, taskId, { name: "stream", in: "path", schema: { type: "string", enum: ["run", "revert"] } }, ...logQuery],
+      ok: { status: 200, text: true, schema: ref("LogLines") },
+      errors: [404],
+    },
+    { method: "get", path: "/api/rollouts/{id}/audit", summary: "The rollout's own audit trail", action: "read", params: [id, ...paging], ok: { status: 200, schema: ref("AuditPage") }, errors: [404] },
+    { method: "get", path: "/api/me", summary: "Who you are: user, groups, role, how identified, and why each action would be refused", action: null, ok: { status: 200, schema: { type: "object" } } },
+    { method: "get", path: "/api/tokens", summary: "Your API tokens (everyone's with all=1, for admins)", action: "read", params: [q("all", "1: everyone's (admins)")], ok: { status: 200, schema: schema(z.object({ tokens: z.array(token) }), "output") } },
+    { method: "post", path: "/api/tokens", summary: "Make an API token: 201 with its secret, shown once", action: "token_create", body: schema(tokenBody), ok: { status: 201, schema: schema(token.extend({ token: z.string() }), "output") }, errors: [400, 409] },
+    { method: "delete", path: "/api/tokens/{id}", summary: "Revoke a token (your own; anyone's for admins)", action: "token_revoke", params: [{ name: "id", in: "path", schema: { type: "string" } }], ok: { status: 200, schema: schema(token, "output") }, errors: [404, 409] },
+    {
+      method: "get",
+      path: "/api/audit",
+      summary: "The audit trail, newest first",
+      action: "audit_read",
+      params: [q("user", "who"), q("action", "what"), q("rollout", "a rollout id", { type: "integer" }), q("outcome", "ok or refused"), q("from", "a date or epoch ms"), q("to", "a date or epoch ms"), ...paging],
+      ok: { status: 200, schema: ref("AuditPage") },
+    },
+    { method: "get", path: "/api/kinds/{kind}/lock", summary: "A kind's deploy lock", action: "read", params: [kindParam], ok: { status: 200, schema: ref("Lock") }, errors: [404] },
+    { method: "post", path: "/api/kinds/{kind}/lock", summary: "Lock a kind: Run is refused until it is unlocked (409 if locked)", action: "lock", params: [kindParam], body: schema(lockBody), ok: { status: 201, schema: ref("Lock") }, errors: [400, 404, 409] },
+    { method: "delete", path: "/api/kinds/{kind}/lock", summary: "Unlock a kind (409 if not locked)", action: "unlock", params: [kindParam], ok: { status: 200, schema: ref("Lock") }, errors: [404, 409] },
+    { method: "get", path: "/api/webhooks", summary: "Webhook subscriptions", action: "webhook_read", ok: { status: 200, schema: schema(z.object({ webhooks: z.array(webhook) }), "output") } },
+    { method: "post", path: "/api/webhooks", summary: "Subscribe: 201 with the signing secret (whsec_…), shown once", action: "webhook_create", body: schema(webhookBody), ok: { status: 201, schema: schema(webhook.extend({ secret: z.string() }), "output") }, errors: [400] },
+    { method: "get", path: "/api/webhooks/{id}", summary: "A subscription with its latest 50 events and every delivery attempt", action: "webhook_read", params: [{ name: "id", in: "path", schema: { type: "string" } }], ok: { status: 200, schema: schema(webhook.extend({ deliveries: z.array(delivery) }), "output") }, errors: [404] },
+    { method: "put", path: "/api/webhooks/{id}", summary: "Change the events, format, description, or enable/disable it", action: "webhook_update", params: [{ name: "id", in: "path", schema: { type: "string" } }], body: schema(webhookChangeBody), ok: { status: 200, schema: schema(webhook, "output") }, errors: [400, 404] },
+    { method: "delete", path: "/api/webhooks/{id}", summary: "Delete it, with its undelivered events", action: "webhook_delete", params: [{ name: "id", in: "path", schema: { type: "string" } }], ok: { status: 200, schema: { type: "object", properties: { deleted: { const: true } } } }, errors: [404] },
+    { method: "get", path: "/api/openapi.json", summary: "This document", action: "read", ok: { status: 200, schema: { type: "object" } } },
+  ];
+}
+
+const statusText: Record<number, string> = {
+  400: "Bad input (with per-field `fields` for a body that fails validation)",
+  401: "Not signed in (no session, header or token)",
+  403: "The role does not allow it (`needs` names the role), or a cross-site request",
+  404: "Unknown rollout, task, kind, token or webhook",
+  409: "The state does not allow it now",
+  413: "The body is larger than KETTLE_MAX_BODY_BYTES",
+};
+
+function withRef(obj: Json, key: string, value: Json): Json {
+  const props = obj.properties as Json;
+  return { ...obj, properties: { ...props, [key]: { ...value, ...((props[key] as Json)?.description ? { description: (props[key] as Json).description } : {}) } } };
+}
+
+/** A component name for a kind (`rollout:MyRollout` → `Config.rollout.MyRollout`). */
+const configName = (kind: string) => `Config.${kind.replace(/[^A-Za-z0-9._-]/g, ".")}`;
+
+export async function openApiDocument(serverUrl?: string): Promise<Json> {
+  const s = settings();
+  const kinds = await rolloutKinds();
+  const configs: Record<string, Json> = {};
+  for (const k of kinds) {
+    const cs = k.cls.configSchema ?? z.object({}).loose();
+    configs[configName(k.kind)] = { ...schema(cs), title: k.title ?? k.kind, description: `The config of ${k.kind}` };
+  }
+  const createRollout = schema(createRolloutBody);
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const op of operations()) {
+    const role = op.action === null ? null : requiredRole(op.action, s.auth);
+    const responses: Record<string, Json> = {
+      [op.ok.status]: {
+        description: op.ok.description ?? "OK",
+        content: op.ok.text
+          ? { "text/plain": { schema: { type: "string" } }, "application/json": { schema: op.ok.schema } }
+          : { "application/json": { schema: op.ok.schema ?? { type: "object" } } },
+      },
+    };
+    for (const code of [...(op.errors ?? []), 401, 403, ...(op.method === "get" ? [] : [413])]) {
+      responses[code] = { description: statusText[code], content: { "application/json": { schema: ref("Error") } } };
+    }
+    const operation: Json = {
+      operationId: `${op.method}${op.path.replace(/\{(\w+)\}/g, "By_$1").replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ""))}`,
+      summary: op.summary,
+      description: role ? `Needs the **${role}** role (action \`${op.action}\`).` : "Anyone identified.",
+      tags: [op.path.split("/")[2]],
+      ...(op.params?.length ? { parameters: op.params.map((p) => ({ ...p, required: p.in === "path" ? true : (p.required ?? false) })) } : {}),
+      ...(op.body ? { requestBody: { required: op.method === "put" && op.path === "/api/rollouts/{id}", content: { "application/json": { schema: op.body } } } } : {}),
+      responses,
+      "x-kettle-action": op.action,
+      ...(role ? { "x-kettle-role": role } : {}),
+    };
+    (paths[op.path] ??= {})[op.method] = operation;
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Kettle API",
+      version: "1",
+      description:
+        "Reversible rollouts. Errors are `{ error }` JSON. Mutations from a browser must be same-origin; pipelines send `Authorization: Bearer kettle_…` (an API token) in proxy and oidc modes.",
+    },
+    jsonSchemaDialect: "https://spec.openapis.org/oas/3.1/dialect/base",
+    servers: [{ url: serverUrl ?? (s.auth.publicUrl || s.basePath || "/") }],
+    security: [{}, { bearer: [] }],
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "A Kettle API token (kettle_…), made on the Tokens page" } },
+      schemas: {
+        CreateRollout: {
+          ...createRollout,
+          description: `Create and finalise. The offered kinds and their configs: ${kinds.map((k) => k.kind).join(", ")}`,
+          anyOf: kinds.map((k, i) => ({
+            type: "object",
+            properties: { kind: i === 0 ? { const: k.kind, description: "the default" } : { const: k.kind }, config: ref(configName(k.kind)) },
+            ...(i === 0 ? {} : { required: ["kind"] }),
+          })),
+        },
+        ...configs,
+        RolloutSummary: schema(rolloutSummary, "output"),
+        RolloutList: schema(z.object({ rollouts: z.array(rolloutSummary), page: z.number(), perPage: z.number(), total: z.number(), pages: z.number() }), "output"),
+        Rollout: withRef(schema(rollout, "output"), "tasks", { anyOf: [ref("Task"), { type: "null" }] }),
+        Task: withRef(schema(task, "output"), "children", { type: "array", items: ref("Task") }),
+        LogLines: schema(logLines, "output"),
+        AuditPage: schema(auditPage, "output"),
+        Lock: schema(lock, "output"),
+        Error: schema(error, "output"),
+      },
+    },
+  };
+}
