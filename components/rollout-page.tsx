@@ -15,6 +15,7 @@ import { ui } from "@/lib/web/ui";
 import { EtaText } from "./eta";
 import { RollbackPreviewList, RollbackPreviewPanel, previewHeadline } from "./rollback-preview";
 import { Timeline } from "./timeline";
+import { LastPlanChange } from "./plan-diff";
 
 type Props = { initial: RolloutView; checklist: { url: string; height: number } | null };
 type Signal = RolloutView["signals"]["available"][number];
@@ -126,6 +127,7 @@ export function RolloutPage({ initial, checklist }: Props) {
         )}
 
         <RollbackPreviewPanel preview={view.rollbackPreview} rollingBack={rollbackPhase} />
+        {view.status === "not_started" && <LastPlanChange rolloutId={view.id} finalisedAt={view.finalisedAt} />}
 
         {/* Facts */}
         <section aria-labelledby="facts-heading" className={`${ui.card} p-4 sm:p-5`}>

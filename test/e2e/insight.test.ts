@@ -158,3 +158,33 @@ describe("overview", () => {
     expect((await ctx.server.api<Json>("GET", `/api/rollouts?from=2000-01-01&to=2000-01-02&q=${tag}`)).body.total).toBe(0);
   });
 });
+
+describe("plan diff", () => {
+  test("editing the demo's host list: Preview shows the changes against the current plan; after Finalise the rollout page shows them too", async () => {
+    const created = await ctx.server.api<Json>("POST", "/api/rollouts", { kind: "demo:DemoRollout", config: { version: "3.1.0", hosts: ["web-01", "web-02", "web-03", "web-04"], healthCheck: false } });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    await page.goto(`${ctx.server.url}/rollouts/${id}/edit`);
+    await page.getByLabel("Hosts", { exact: true }).fill("web-01\nweb-02\nweb-03\nweb-04\nweb-05");
+    await page.getByRole("button", { name: "Preview" }).click();
+    const diff = page.getByTestId("plan-diff");
+    await diff.waitFor();
+    expect(await diff.getByRole("heading").first().textContent()).toBe("Changes against the current plan (not saved yet)");
+    expect(await diff.locator("[data-field=hosts]").textContent()).toBe('hosts: ["web-01","web-02","web-03","web-04"] → ["web-01","web-02","web-03","web-04","web-05"]');
+    expect(await diff.getByTestId("diff-added").allTextContents()).toContain("+ Deploy 3.1.0 to web-05");
+    expect(await diff.getByTestId("diff-removed").count()).toBe(0);
+    await page.screenshot({ path: screenshotPath("insight-plan-diff-preview"), fullPage: true });
+
+    await page.getByRole("button", { name: "Finalise" }).click();
+    await page.waitForURL(new RegExp(`/rollouts/${id}$`));
+    const onPage = page.getByTestId("plan-diff");
+    await onPage.waitFor();
+    expect(await onPage.getByRole("heading").first().textContent()).toBe("Changed at the last finalise (plan 2)");
+    expect(await onPage.getByTestId("diff-added").allTextContents()).toContain("+ Deploy 3.1.0 to web-05");
+    await page.screenshot({ path: screenshotPath("insight-plan-diff-rollout") });
+    const plans = (await ctx.server.api<Json>("GET", `/api/rollouts/${id}/plans`)).body.plans;
+    expect(plans).toHaveLength(2);
+    expect(plans[1].diff.config.map((c: Json) => c.field)).toEqual(["hosts"]);
+    expect(errors).toEqual([]);
+  });
+});

@@ -113,3 +113,23 @@ describe("time left", () => {
     expect(done.eta).toBeNull();
   });
 });
+
+describe("plans", () => {
+  it("every finalise keeps its plan, in the same batch; a started rollout's refused finalise keeps none", async () => {
+    const { refinaliseRollout } = await import("@/lib/kettle/operations");
+    const { planHistory, currentPlan } = await import("@/lib/kettle/plans");
+    const id = await e.create({ seq: [{ noop: "a" }, { delay: 1 }] });
+    await refinaliseRollout(e.db, id, { config: { tree: { seq: [{ noop: "a" }, { noop: "b" }, { delay: 2 }] } } });
+    const history = await planHistory(e.db, id);
+    expect(history.map((p) => p.diff?.tasks)).toEqual([
+      undefined,
+      { added: [{ type: "fixtures:NoopTask", description: "b", path: "0.1" }], removed: [], changed: [{ type: "DelayTask", before: "Delay for 1 secs", after: "Delay for 2 secs", path: "0.2" }] },
+    ]);
+    expect(history[1].diff!.config.map((c) => c.field)).toEqual(["tree"]);
+    expect((await currentPlan(e.db, id)).tree!.children.map((c) => c.description)).toEqual(["a", "b", "Delay for 2 secs"]);
+    await (await import("@/lib/kettle/operations")).runRollout(e.db, id, "tester");
+    await expect(refinaliseRollout(e.db, id, { config: { tree: { noop: true } } })).rejects.toThrow(/already started/);
+    expect(await planHistory(e.db, id)).toHaveLength(2);
+    await e.until(id);
+  });
+});
