@@ -61,7 +61,7 @@ export default async function AllRollouts({ searchParams }: { searchParams: Prom
           </Link>
         </div>
       </div>
-      <form method="get" action="/rollouts" role="search" aria-label="Filter rollouts" className={`${ui.card} grid gap-3 p-4 text-sm sm:grid-cols-2 lg:grid-cols-6`} data-testid="filters">
+      <form method="get" action="/rollouts" role="search" aria-label="Filter rollouts" className={`${ui.card} grid gap-3 p-4 text-sm sm:grid-cols-2 lg:grid-cols-7`} data-testid="filters">
         {hidden && <input type="hidden" name="hidden" value="1" />}
         <label className="space-y-1 lg:col-span-2">
           <span className={`block text-xs font-medium ${ui.muted}`}>Search config and info</span>
@@ -94,7 +94,7 @@ export default async function AllRollouts({ searchParams }: { searchParams: Prom
           <span className={`block text-xs font-medium ${ui.muted}`}>Who (created or ran it)</span>
           <input name="user" defaultValue={filters.user ?? ""} className={ui.input} />
         </label>
-        <div className="grid grid-cols-2 gap-2">
+        <div className="grid grid-cols-2 gap-2 lg:col-span-2">
           <label className="space-y-1">
             <span className={`block text-xs font-medium ${ui.muted}`}>From</span>
             <input type="date" name="from" defaultValue={first("from").slice(0, 10)} className={ui.input} />
@@ -104,7 +104,7 @@ export default async function AllRollouts({ searchParams }: { searchParams: Prom
             <input type="date" name="to" defaultValue={first("to").slice(0, 10)} className={ui.input} />
           </label>
         </div>
-        <div className="flex flex-wrap items-center gap-2 sm:col-span-2 lg:col-span-6">
+        <div className="flex flex-wrap items-center gap-2 sm:col-span-2 lg:col-span-7">
           <button type="submit" className={ui.btnPrimary}>
             Filter
           </button>
