@@ -14,6 +14,7 @@ export function previewHeadline(p: RollbackPreview, rollingBack: boolean): strin
 
 /** The ordered list; a parallel step is a box whose branches revert at the same time. */
 export function RollbackPreviewList({ preview, max = 200 }: { preview: RollbackPreview; max?: number }) {
+  const listed = Math.min(preview.shown, max);
   if (preview.skipRollback || !preview.count) return null;
   let shown = 0;
   const render = (steps: PreviewStep[]) => {
@@ -37,7 +38,7 @@ export function RollbackPreviewList({ preview, max = 200 }: { preview: RollbackP
       } else {
         shown++;
         items.push(
-          <li key={i} data-testid="preview-task" data-task-id={s.taskId}>
+          <li key={i} data-testid="preview-task" data-preview-task-id={s.taskId}>
             <span className="inline-flex flex-wrap items-center gap-2 align-middle">
               <span className="break-words" data-testid="preview-description">{s.description}</span>
               <StatusBadge status={s.status} of="task" size="sm" />
@@ -54,7 +55,7 @@ export function RollbackPreviewList({ preview, max = 200 }: { preview: RollbackP
       <ol className="list-decimal space-y-1 pl-5" aria-label="Tasks that would be reverted, in order" data-testid="rollback-preview-list">
         {render(preview.steps)}
       </ol>
-      {preview.count > max && <p className={`mt-1 text-xs ${ui.muted}`}>…and {preview.count - max} more</p>}
+      {preview.count > listed && <p className={`mt-1 text-xs ${ui.muted}`} data-testid="preview-more">…then {preview.count - listed} more</p>}
     </div>
   );
 }

@@ -142,7 +142,7 @@ export function Timeline({ view }: { view: RolloutView }) {
           const earlier = (t.attempts ?? []).slice(0, -1);
           const left = groupLeft.get(t.id);
           return (
-            <div key={t.id} className="contents" data-testid="timeline-row" data-task-id={t.id}>
+            <div key={t.id} className="contents" data-testid="timeline-row" data-timeline-task-id={t.id}>
               <div className="flex min-w-0 items-center gap-1 py-0.5" style={{ paddingLeft: `${depth * 0.75}rem` }}>
                 {t.children.length > 0 ? (
                   <button type="button" className="shrink-0 rounded px-0.5 hover:bg-slate-100 dark:hover:bg-slate-800" aria-expanded={hidden === 0} onClick={() => toggle(t, depth)}>

@@ -209,8 +209,9 @@ export function estimateEta(root: Task | null, history: History, at: number, sta
 // ---- the history of a kind, read from the database (finished rollouts do not change: cached) ----
 
 const HISTORY_ROLLOUTS = 10;
-const cache = new Map<number, Task[]>();
-const CACHE_MAX = 200;
+/** Per finished rollout: its leaves' [type, key, duration], small enough to keep. */
+const cache = new Map<number, [string, string, number][]>();
+const CACHE_MAX = 100;
 
 /** The leaf tasks that finished in the last finished rollouts of `kind` (before `beforeId`). */
 export async function historyOf(db: Db, kind: string, beforeId: number): Promise<History> {
@@ -221,8 +222,8 @@ export async function historyOf(db: Db, kind: string, beforeId: number): Promise
   const h = emptyHistory();
   for (const r of rs.rows) {
     const id = Number(r.id);
-    let leaves = cache.get(id);
-    if (!leaves) {
+    let durations = cache.get(id);
+    if (!durations) {
       const rows = await loadTasks(
         db,
         id,
@@ -230,11 +231,17 @@ export async function historyOf(db: Db, kind: string, beforeId: number): Promise
            AND NOT EXISTS (SELECT 1 FROM task c WHERE c.rollout_id = x.rollout_id AND c.parent_id = x.id) LIMIT 5000`,
         [id],
       );
-      leaves = rows.map((x) => x.task);
+      durations = rows.flatMap(({ task }) => {
+        const d = runDuration(task);
+        return d === null ? [] : [[typeOf(task), keyOf(task), d] as [string, string, number]];
+      });
       if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
-      cache.set(id, leaves);
+      cache.set(id, durations);
     }
-    addToHistory(h, leaves);
+    for (const [type, key, d] of durations) {
+      push(h.byKey, key, d);
+      push(h.byType, type, d);
+    }
   }
   return h;
 }

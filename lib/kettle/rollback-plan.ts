@@ -36,6 +36,8 @@ export type PreviewStep = PreviewTask | { parallel: PreviewStep[] } | { sequence
 export type RollbackPreview = {
   /** How many tasks would be reverted. */
   count: number;
+  /** How many of them `steps` lists: the first PREVIEW_MAX in order (all when fewer). */
+  shown: number;
   /** In order; a `parallel` step's branches are reverted at the same time. */
   steps: PreviewStep[];
   /** skip_rollback was sent: the run stops without reverting anything. */
@@ -70,8 +72,32 @@ export function previewTasks(steps: PreviewStep[]): PreviewTask[] {
   return steps.flatMap((s) => ("parallel" in s ? previewTasks(s.parallel) : "sequence" in s ? previewTasks(s.sequence) : [s]));
 }
 
+/** The preview lists at most this many tasks (the first to be reverted); `count` says how many in all. */
+export const PREVIEW_MAX = 200;
+
+/** The first `max` tasks of the steps, in order, keeping their grouping. */
+export function firstSteps(steps: PreviewStep[], max: number): PreviewStep[] {
+  let left = max;
+  const cut = (ss: PreviewStep[]): PreviewStep[] => {
+    const out: PreviewStep[] = [];
+    for (const s of ss) {
+      if (left <= 0) break;
+      if ("parallel" in s) out.push({ parallel: cut(s.parallel) });
+      else if ("sequence" in s) out.push({ sequence: cut(s.sequence) });
+      else {
+        out.push(s);
+        left--;
+      }
+    }
+    return out;
+  };
+  return cut(steps);
+}
+
 /** The rollback preview of a rollout whose whole tree is loaded. */
-export function rollbackPreview(root: Task | null, skipRollback: boolean): RollbackPreview {
-  const steps = root ? revertSteps(root) : [];
-  return { count: countSteps(steps), steps, skipRollback };
+export function rollbackPreview(root: Task | null, skipRollback: boolean, max = PREVIEW_MAX): RollbackPreview {
+  const all = root ? revertSteps(root) : [];
+  const count = countSteps(all);
+  const steps = count > max ? firstSteps(all, max) : all;
+  return { count, shown: Math.min(count, max), steps, skipRollback };
 }

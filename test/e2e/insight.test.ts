@@ -53,7 +53,7 @@ describe("rollout page", () => {
     expect(await dialog.getByTestId("preview-parallel").count()).toBe(1);
     expect(await dialog.getByTestId("confirm-preview").locator("p").first().textContent()).toBe("Aborting now would revert these 5 tasks, in this order");
     await page.screenshot({ path: screenshotPath("insight-abort-confirmation") });
-    const ids = await listed.evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-task-id"))));
+    const ids = await listed.evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-preview-task-id"))));
     await dialog.getByRole("button", { name: "Abort rollout" }).click();
     await status("rolled_back").waitFor({ timeout: 20_000 });
 
