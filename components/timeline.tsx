@@ -68,6 +68,18 @@ export function Timeline({ view }: { view: RolloutView }) {
     ...view.signals.sent.map((s) => ({ at: s.sentAt, kind: "signal", text: `${s.name} by ${s.sentBy ?? "anonymous"}` })),
     ...view.decisions.map((d) => ({ at: d.at, kind: "decision", text: `${d.action.replace(/_/g, " ")} by ${d.by ?? "anonymous"}${d.taskId ? ` (task ${d.taskId})` : ""}${d.comment ? `: ${d.comment}` : ""}` })),
   ].filter((m) => m.at >= start && m.at <= end);
+  // Paused spans: a pause decision until the resume (or retry / skip of the failed task it waited on).
+  const pauses: { from: number; to: number; why: string }[] = [];
+  let pausedAt: { at: number; why: string } | null = null;
+  for (const d of view.decisions) {
+    if (d.action === "pause_rollout") pausedAt ??= { at: d.at, why: `paused by ${d.by ?? "anonymous"}${d.comment ? `: ${d.comment}` : ""}` };
+    else if (pausedAt && ["resume_rollout", "retry", "skip"].includes(d.action)) {
+      pauses.push({ from: pausedAt.at, to: d.at, why: `${pausedAt.why}; ${d.action.replace(/_/g, " ")} by ${d.by ?? "anonymous"}` });
+      pausedAt = null;
+    }
+  }
+  if (view.status === "paused" && view.pausedReason) pauses.push({ from: pausedAt?.at ?? view.pausedReason.since ?? end, to: end, why: view.pausedReason.message });
+  else if (pausedAt) pauses.push({ from: pausedAt.at, to: view.rolloutFinishedAt ?? view.rollbackStartedAt ?? end, why: pausedAt.why });
   const groupLeft = new Map(view.eta?.groups.map((g) => [g.taskId, g.secondsLeft]) ?? []);
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => start + f * width);
 
@@ -115,6 +127,17 @@ export function Timeline({ view }: { view: RolloutView }) {
               Rollback
             </div>
           )}
+          {pauses.filter((p) => visible(p.from, p.to)).map((p, i) => (
+            <div
+              key={i}
+              data-testid="phase-paused"
+              title={`Paused ${clock(p.from)} → ${clock(p.to)} (${span(p.from, p.to)}): ${p.why}`}
+              className="absolute top-1 h-4 overflow-hidden rounded bg-amber-200/90 px-1 text-amber-950 ring-1 ring-inset ring-amber-400 dark:bg-amber-900/80 dark:text-amber-100"
+              style={{ left: pos(p.from), width: len(p.from, p.to) }}
+            >
+              Paused
+            </div>
+          ))}
         </div>
         {/* markers */}
         <div className="py-1 font-medium">Signals, decisions</div>

@@ -99,6 +99,43 @@ describe("rollout page", () => {
   });
 });
 
+describe("timeline", () => {
+  test("pauses show on the axis with who paused and resumed; a tree of 1 200 tasks starts folded by group and stays quick", async () => {
+    const id = await started({ seq: [{ delay: 1 }, { noop: "after" }] });
+    await page.goto(`${ctx.server.url}/rollouts/${id}`);
+    await page.locator("[data-signal=pause_rollout]").click();
+    await status("paused").waitFor();
+    await page.getByRole("tab", { name: "Timeline" }).click();
+    await page.getByTestId("phase-paused").waitFor();
+    expect(await page.getByTestId("eta").textContent()).toMatch(/^Time left: open-ended \(Paused: open-ended until someone resumes it/);
+    await page.locator("[data-signal=resume_rollout]").click();
+    await status("finished").waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId("phase-paused").getAttribute("title")).toMatch(/paused by alice; resume rollout by alice$/);
+    expect(await page.locator("[data-marker=decision]").count()).toBe(2);
+    await page.screenshot({ path: screenshotPath("insight-timeline-paused"), fullPage: true });
+
+    const group = (g: number) => ({ par: Array.from({ length: 60 }, (_, i) => ({ noop: `host-${g}-${i}` })) });
+    const big = await started({ seq: Array.from({ length: 20 }, (_, g) => group(g)) });
+    await page.goto(`${ctx.server.url}/rollouts/${big}`);
+    await status("finished").waitFor({ timeout: 60_000 });
+    const t0 = Date.now();
+    await page.getByRole("tab", { name: "Timeline" }).click();
+    const tl = page.getByTestId("timeline");
+    await tl.waitFor();
+    expect(await tl.getByTestId("timeline-row").count()).toBe(21); // the root and its 20 groups, folded
+    expect(await tl.getByTestId("timeline-row").nth(1).textContent()).toContain("(60)");
+    const shownMs = Date.now() - t0;
+    const t1 = Date.now();
+    await tl.getByRole("button", { name: "Expand" }).first().click();
+    await expect.poll(() => tl.getByTestId("timeline-row").count()).toBe(81);
+    const expandMs = Date.now() - t1;
+    console.log(`timeline of 1 200 tasks: shown in ${shownMs} ms, a group of 60 expanded in ${expandMs} ms`);
+    expect(shownMs).toBeLessThan(3000);
+    expect(expandMs).toBeLessThan(2000);
+    await page.screenshot({ path: screenshotPath("insight-timeline-big"), fullPage: true });
+  });
+});
+
 describe("overview", () => {
   test("Home shows two rollouts running at once, with progress, time left and who ran them, above the others", async () => {
     const a = await started({ seq: [{ noop: "a" }, { delay: 30 }] }, "fixtures:TreeRollout", "carol");
