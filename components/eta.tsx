@@ -7,7 +7,7 @@ import { ui } from "@/lib/web/ui";
 
 /** `45 s`, `4 min`, `1 h 05 min`. */
 export function formatLeft(seconds: number): string {
-  if (seconds < 60) return `${Math.max(0, Math.round(seconds))} s`;
+  if (seconds < 59.5) return `${Math.max(0, Math.round(seconds))} s`;
   const min = Math.round(seconds / 60);
   if (min < 60) return `${min} min`;
   return `${Math.floor(min / 60)} h ${String(min % 60).padStart(2, "0")} min`;
