@@ -6,6 +6,10 @@ import { StatusBadge } from "@/components/status-badge";
 import { Ago } from "@/components/app-context";
 import { RolloutList } from "@/components/rollout-list";
 import { ui } from "@/lib/web/ui";
+import { InFlightList } from "@/components/in-flight";
+import { findRollouts, inFlight } from "@/lib/kettle/overview";
+import { activeStatuses, rolloutStatuses } from "@/lib/kettle/status";
+import { settings } from "@/lib/kettle/settings";
 
 export const dynamic = "force-dynamic";
 
@@ -13,7 +17,11 @@ export default async function Home() {
   const db = await database();
   const recent = await listRollouts(db, { perPage: 6 });
   const latest = recent.rollouts[0] ?? null;
-  const titles = await kindTitles(recent.rollouts.map((r) => r.kind));
+  const [flying, finished] = await Promise.all([
+    inFlight(db),
+    findRollouts(db, { status: rolloutStatuses.filter((s) => !activeStatuses.includes(s)) }, { perPage: 6 }),
+  ]);
+  const titles = await kindTitles([...recent.rollouts, ...finished.rollouts].map((r) => r.kind));
   return (
     <div className="space-y-8">
       <div>
@@ -64,12 +72,13 @@ export default async function Home() {
           </span>
         </Link>
       </div>
-      {recent.rollouts.length > 0 && (
+      <InFlightList initial={flying} refreshMs={settings().refreshTimeout} />
+      {finished.rollouts.length > 0 && (
         <section aria-labelledby="recent-heading" className="space-y-3">
           <h2 id="recent-heading" className={ui.h2}>
-            Recent
+            Recent, not in progress
           </h2>
-          <RolloutList rollouts={recent.rollouts} titles={titles} label="Recent rollouts" />
+          <RolloutList rollouts={finished.rollouts} titles={titles} label="Recent rollouts" />
         </section>
       )}
     </div>

@@ -5,6 +5,7 @@
 //   npm run bench                  the full run (about 2-4 minutes)
 //   npm run bench -- --quick       smaller and faster (about a minute)
 //   npm run bench -- --only=W1,W5  some workloads only (floor, W1..W9, D1)
+//   npm run bench -- --only=W1,W5  some workloads only (floor, W1..W7, D1, E1)
 //   npm run bench -- --rebuild     rebuild the production app first
 //
 // Targets are reported, never enforced: the exit code is 0 whatever they say.
@@ -17,6 +18,7 @@ import { abortLatency, ensureBuild, startServer, statusUnderLoad, termLatency, D
 import type { Summary } from "./stats";
 import { decisionLatency } from "./decisions";
 import { bigRollout, watchersLatency } from "./live";
+import type { EtaJob, EtaResult } from "./eta";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -57,6 +59,25 @@ function runEngine<T>(job: EngineJob): Promise<T> {
       const line = out.split("\n").find((l) => l.startsWith("RESULT "));
       if (code === 0 && line) resolve(JSON.parse(line.slice(7)) as T);
       else reject(new Error(`engine worker ${JSON.stringify(job)} failed (${code}):\n${err.slice(-4000)}`));
+    });
+  });
+}
+
+/** E1 (bench/eta.ts) in a child process of its own: the demo rollout, sampled for its time left. */
+function runEta(job: EtaJob): Promise<EtaResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join("bench", "eta.ts"), JSON.stringify(job)], {
+      env: { ...process.env, KETTLE_ROLLOUT_CLS: "demo:DemoRollout" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    child.on("exit", (code) => {
+      const line = out.split("\n").find((l) => l.startsWith("RESULT "));
+      if (code === 0 && line) resolve(JSON.parse(line.slice(7)) as EtaResult);
+      else reject(new Error(`E1 worker failed (${code}):\n${err.slice(-4000)}`));
     });
   });
 }
@@ -159,6 +180,23 @@ async function main() {
     await tree("W4", "W4 500 no-ops then a failure, until rolled back", { workload: "fail", n: 500, reps: plan.w4Reps }, (r) =>
       targets.push({ target: "W4: all 501 tasks reverted", value: r.ok ? "all 501 reverted in every repetition" : r.checks.join("; "), met: r.ok }),
     );
+  }
+  if (want("E1")) {
+    const waveDelaySecs = quick ? 2 : 5;
+    say(`E1 time-left estimate over the demo rollout (6 hosts, ${waveDelaySecs} s between waves), without and with a finished run to learn from…`);
+    const r = await runEta({ waveDelaySecs });
+    results.E1 = r;
+    for (const run of r.runs) {
+      const signed = (ms: number) => `${ms >= 0 ? "+" : "−"}${fms(Math.abs(ms))}`;
+      row({
+        workload: run.history ? "" : "E1 time left: estimated end − actual end",
+        what: `${run.history ? "after a finished run" : "first run (no history)"}, at 25 / 50 / 75 % of ${fms(run.wallMs)}`,
+        median: run.errorsMs.map((e) => signed(e.errorMs)).join(" / "),
+        target: run.errorsMs.map((e) => e.confidence).join(" / "),
+      });
+    }
+    const worst = Math.max(...r.runs.flatMap((x) => x.errorsMs.map((e) => Math.abs(e.errorMs) / x.wallMs)));
+    targets.push({ target: "E1: the estimate's error at 25/50/75 % of the demo rollout (no target set; reported)", value: `worst ${f(worst * 100)} % of the run's length`, met: null });
   }
   // ---- server workloads ----
   if (want("D1")) {

@@ -12,6 +12,7 @@ import { submitRolloutForm, type FormState } from "@/app/rollouts/actions";
 import { initialValue, initialValues, type Errors, type Value, type Values } from "@/lib/web/config-values";
 import { refusalText, useRefusal } from "./app-context";
 import { ui } from "@/lib/web/ui";
+import { PlanDiffView } from "./plan-diff";
 
 export function ConfigForm({
   kind,
@@ -128,8 +129,9 @@ export function ConfigForm({
         <Link href={editId ? `/rollouts/${editId}` : "/"} className={ui.btnSecondary}>
           Cancel
         </Link>
-        <span className={`text-xs ${ui.muted}`}>Preview shows the tasks without saving; Finalise saves the settings and generates them. Nothing runs yet.</span>
+        <span className={`text-xs ${ui.muted}`}>Preview shows the tasks{editId ? " and what changes against the current plan" : ""} without saving; Finalise saves the settings and generates them. Nothing runs yet.</span>
       </div>
+      {state.preview?.diff && !failure && <PlanDiffView diff={state.preview.diff} title="Changes against the current plan (not saved yet)" />}
       {state.preview && !failure && <Preview tasks={state.preview.tasks} count={state.preview.count} />}
     </form>
   );

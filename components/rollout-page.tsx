@@ -13,6 +13,10 @@ import { LogView } from "./log-view";
 import { DecisionList, SteeringPanel } from "./steering-panel";
 import { useRolloutStream, type StreamMode, type StreamedLine } from "./use-rollout-stream";
 import { ui } from "@/lib/web/ui";
+import { EtaText } from "./eta";
+import { RollbackPreviewList, RollbackPreviewPanel, previewHeadline } from "./rollback-preview";
+import { Timeline } from "./timeline";
+import { LastPlanChange } from "./plan-diff";
 
 type Props = { initial: RolloutView; checklist: { url: string; height: number } | null };
 type Signal = RolloutView["signals"]["available"][number];
@@ -22,6 +26,7 @@ export function RolloutPage({ initial, checklist }: Props) {
   const [autoRefresh, setAutoRefresh] = useState(true);
   const [actionError, setActionError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const [tab, setTab] = useState<"tasks" | "timeline">("tasks");
   // How often to refresh, as a number: SWR restarts its timer when it changes.
   const [pollMs, setPollMs] = useState<number | null>(initial.refreshMs);
   const watchable = (v: RolloutView) => v.refreshMs !== null || v.status === "not_started";
@@ -100,6 +105,7 @@ export function RolloutPage({ initial, checklist }: Props) {
               <span data-testid="rollout-status">
                 <StatusBadge status={view.status} size="lg" />
               </span>
+              <EtaText eta={view.eta} />
             </div>
           </div>
           <LiveBar
@@ -142,6 +148,9 @@ export function RolloutPage({ initial, checklist }: Props) {
           )}
         </section>
         )}
+
+        <RollbackPreviewPanel preview={view.rollbackPreview} rollingBack={rollbackPhase} />
+        {view.status === "not_started" && <LastPlanChange rolloutId={view.id} finalisedAt={view.finalisedAt} />}
 
         {/* Facts */}
         <section aria-labelledby="facts-heading" className={`${ui.card} p-4 sm:p-5`}>
@@ -219,8 +228,15 @@ export function RolloutPage({ initial, checklist }: Props) {
         <section aria-labelledby="tasks-heading" className={`${ui.card} p-4 sm:p-5`}>
           <div className="mb-3 flex flex-wrap items-center justify-between gap-2">
             <h2 id="tasks-heading" className={ui.h2}>
-              Tasks
+              {tab === "tasks" ? "Tasks" : "Timeline"}
             </h2>
+            <div role="tablist" aria-label="View" className="flex gap-1">
+              {(["tasks", "timeline"] as const).map((t) => (
+                <button key={t} type="button" role="tab" aria-selected={tab === t} onClick={() => setTab(t)} className={`${ui.btnSmall} aria-selected:bg-indigo-50 aria-selected:text-indigo-800 dark:aria-selected:bg-indigo-950 dark:aria-selected:text-indigo-200`}>
+                  {t === "tasks" ? "Tasks" : "Timeline"}
+                </button>
+              ))}
+            </div>
             {view.tasks && (
               <span className={`text-xs ${ui.muted}`} data-testid="progress-text">
                 {rollbackPhase ? `${done} of ${of} started tasks reverted` : `${done} of ${of} tasks finished`}
@@ -245,7 +261,19 @@ export function RolloutPage({ initial, checklist }: Props) {
                   style={{ width: `${pct}%` }}
                 />
               </div>
-              <TaskTree root={view.tasks} rolloutId={view.id} live={live} refreshMs={refreshMs} serverNow={view.now} feed={stream.feed} pausedAt={view.status === "paused" ? (view.pausedReason?.since ?? view.now) : null} />
+              {tab === "tasks" ? (
+                <TaskTree
+                  root={view.tasks}
+                  rolloutId={view.id}
+                  live={live}
+                  refreshMs={refreshMs}
+                  serverNow={view.now}
+                  feed={stream.feed}
+                  pausedAt={view.status === "paused" ? (view.pausedReason?.since ?? view.now) : null}
+                />
+              ) : (
+                <Timeline view={view} />
+              )}
             </>
           ) : (
             <p className={`text-sm ${ui.muted}`}>No tasks: finalise the rollout to generate them.</p>
@@ -433,7 +461,7 @@ function Actions({ view, busy, onRun, onSignal }: { view: RolloutView; busy: str
           <ul className="grid gap-3 sm:grid-cols-2">
             {view.signals.available.map((s) => (
               <li key={s.name}>
-                <SignalButton signal={s} busy={busy} onSend={() => onSignal(s.name)} />
+                <SignalButton signal={s} busy={busy} onSend={() => onSignal(s.name)} preview={view.rollbackPreview} />
               </li>
             ))}
           </ul>
@@ -454,7 +482,10 @@ const signalLabels: Record<string, string> = {
   term_rollback: "Terminate rollback",
 };
 
-function SignalButton({ signal, busy, onSend }: { signal: Signal; busy: string | null; onSend(): void }) {
+function SignalButton({ signal, busy, onSend, preview }: { signal: Signal; busy: string | null; onSend(): void; preview?: RolloutView["rollbackPreview"] }) {
+  // abort and term ask first, showing what the rollback would revert
+  const confirm = signal.dangerous || signal.name === "abort_rollout";
+  const showPreview = preview && (signal.name === "abort_rollout" || signal.name === "term_rollout");
   const helpId = useId();
   const dialog = useRef<HTMLDialogElement>(null);
   const label = signalLabels[signal.name] ?? signal.name;
@@ -463,7 +494,7 @@ function SignalButton({ signal, busy, onSend }: { signal: Signal; busy: string |
     <div className="flex items-start gap-3">
       <button
         type="button"
-        onClick={() => (signal.dangerous ? dialog.current?.showModal() : onSend())}
+        onClick={() => (confirm ? dialog.current?.showModal() : onSend())}
         disabled={busy !== null || !!refused}
         aria-describedby={helpId}
         data-signal={signal.name}
@@ -479,11 +510,11 @@ function SignalButton({ signal, busy, onSend }: { signal: Signal; busy: string |
           </span>
         )}
       </p>
-      {signal.dangerous && (
+      {confirm && (
         <dialog
           ref={dialog}
           aria-labelledby={`${helpId}-title`}
-          className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-xl bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-950/60 dark:bg-slate-900 dark:text-slate-100"
+          className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-xl bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-950/60 dark:bg-slate-900 dark:text-slate-100"
         >
           <form
             method="dialog"
@@ -497,7 +528,17 @@ function SignalButton({ signal, busy, onSend }: { signal: Signal; busy: string |
               {label}?
             </h2>
             <p className="text-sm">{signal.description}</p>
-            <p className="text-sm font-medium text-rose-700 dark:text-rose-400">Running commands are killed at once. This cannot be undone.</p>
+            {showPreview && (
+              <div className="space-y-2 rounded-lg bg-slate-50 p-3 dark:bg-slate-800/60" data-testid="confirm-preview">
+                <p className="text-sm font-medium">{previewHeadline(preview, false).replace(/^Aborting now/, signal.dangerous ? "Terminating now" : "Aborting now")}</p>
+                <RollbackPreviewList preview={preview} />
+              </div>
+            )}
+            {signal.dangerous ? (
+              <p className="text-sm font-medium text-rose-700 dark:text-rose-400">Running commands are killed at once. This cannot be undone.</p>
+            ) : (
+              <p className="text-sm">No new task starts; running commands finish first.</p>
+            )}
             <div className="flex justify-end gap-2">
               <button value="cancel" className={ui.btnSecondary} autoFocus>
                 Cancel

@@ -13,6 +13,7 @@ import { database } from "@/lib/kettle/store/db";
 import { settings, SettingsError } from "@/lib/kettle/settings";
 import type { FieldDescriptor } from "@/lib/kettle/config-form";
 import { authorizeAction } from "@/lib/web/http";
+import { currentPlan, diffPlans, type PlanDiff } from "@/lib/kettle/plans";
 import { fieldErrors, toConfig, valuesFromFormData, type Errors, type Values } from "@/lib/web/config-values";
 
 export type FormState = {
@@ -20,7 +21,8 @@ export type FormState = {
   values?: Values;
   errors?: Errors;
   failure?: { message: string; other: string[]; trace: string | null; location: string | null };
-  preview?: { tasks: PlannedTask; count: number };
+  /** `diff`: on Edit, what changes against the current plan. */
+  preview?: { tasks: PlannedTask; count: number; diff?: PlanDiff };
   /** Bumped at each answer, so the form can react to a new one. */
   seq?: number;
 };
@@ -52,7 +54,8 @@ export async function submitRolloutForm(prev: FormState, form: FormData): Promis
     if (Object.keys(errors).length) return { seq, values, errors, failure: { message: "Some fields need fixing.", other: [], trace: null, location: null } };
     if (intent === "preview") {
       const plan = await previewRollout({ kind: kind.kind, config }, offered);
-      return { seq, values, preview: { tasks: plan.tasks, count: plan.count } };
+      const diff = id !== null ? diffPlans(await currentPlan(db, id), { config: plan.config, tree: plan.tasks }) : undefined;
+      return { seq, values, preview: { tasks: plan.tasks, count: plan.count, ...(diff ? { diff } : {}) } };
     }
     // Only who may create (or finalise again) does; a refusal is audited and said beside the button.
     const allowed = await authorizeAction(db, await headers(), id === null ? "create" : "finalise", { rolloutId: id, kind: kind.kind });

@@ -15,6 +15,7 @@ import { availableSignals, signals, type SignalName } from "./signals";
 import { retryPolicyOf, type TaskDecision } from "./phases";
 import type { Task, Attempt } from "./task";
 import { settings } from "./settings";
+import { outlookOf, type Outlook } from "./outlook";
 
 export type Config = Record<string, unknown>;
 
@@ -81,7 +82,7 @@ export type Progress = {
 };
 
 /** Everything about a rollout but its tasks: what a change event carries whole. */
-export type RolloutHeader = RolloutSummary & {
+export type RolloutHeader = RolloutSummary & Outlook & {
   title: string;
   config: Config;
   info: string[];
@@ -242,6 +243,7 @@ export async function rolloutHeader(db: Db, row: RolloutRow, tasks?: Task[]): Pr
   // a deploy lock on the kind (only worth a read while it could run)
   const lock = reason ? null : await lockOf(db, row.kind);
   if (lock) reason = `Run refused: ${lockedMessage(lock)}`;
+  const outlook = await outlookOf(db, row, tasks, at, sent); // eta, rollbackPreview
   return {
     ...summary(row),
     title: kind?.title ?? row.kind,
@@ -281,6 +283,7 @@ export async function rolloutHeader(db: Db, row: RolloutRow, tasks?: Task[]): Pr
     canRun: { ok: !reason, reason },
     refreshMs: status === "not_started" || !active ? null : settings().refreshTimeout,
     now: at,
+    ...outlook,
   };
 }
 

@@ -128,7 +128,26 @@ const paging = [q("page", "1-based", { type: "integer" }), q("perPage", "rows pe
 
 function operations(): Op[] {
   return [
-    { method: "get", path: "/api/rollouts", summary: "Rollouts, newest first (hidden ones left out, or only them with hidden=1)", action: "read", params: [...paging, q("hidden", "1: only the hidden ones")], ok: { status: 200, schema: ref("RolloutList") } },
+    {
+      method: "get",
+      path: "/api/rollouts",
+      summary: "Rollouts, newest first (hidden ones left out, or only them with hidden=1), with filters",
+      action: "read",
+      params: [
+        ...paging,
+        q("hidden", "1: only the hidden ones"),
+        q("status", "a status, or active (any in progress)"),
+        q("kind", "module:Export"),
+        q("user", "who created or ran it"),
+        q("from", "created at or after (a date, or epoch ms)"),
+        q("to", "created before (a date, or epoch ms)"),
+        q("q", "text searched in the config and the info lines"),
+      ],
+      ok: { status: 200, schema: ref("RolloutList") },
+      errors: [400],
+    },
+    { method: "get", path: "/api/rollouts/in-flight", summary: "Every rollout in progress across kinds, with progress, time left and who ran it", action: "read", ok: { status: 200, schema: { type: "object" } } },
+    { method: "get", path: "/api/rollouts/{id}/plans", summary: "Every plan the rollout was finalised with, oldest first, each with its diff against the one before", action: "read", params: [id], ok: { status: 200, schema: { type: "object" } }, errors: [404] },
     { method: "post", path: "/api/rollouts", summary: "Create and finalise a rollout", action: "create", body: ref("CreateRollout"), ok: { status: 201, schema: ref("Rollout") }, errors: [400] },
     {
       method: "get",

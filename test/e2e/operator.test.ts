@@ -207,11 +207,14 @@ describe("the rollout page", () => {
     await expect.poll(() => page.getByTestId("live-mode").textContent()).toBe("· streaming changes");
     page.off("request", onRequest);
 
-    // Signals come with their descriptions; abort is graceful: no confirmation.
+    // Signals come with their descriptions; abort asks first, listing what the rollback would revert.
     const abort = page.getByRole("button", { name: "Abort rollout" });
     const help = await abort.getAttribute("aria-describedby");
     expect(await page.locator(`[id="${help}"]`).textContent()).toContain("Graceful stop");
     await abort.click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByTestId("confirm-preview").waitFor();
+    await dialog.getByRole("button", { name: "Abort rollout" }).click();
     await status("rolled_back").waitFor({ timeout: 20_000 });
     expect(await page.getByRole("button", { name: "Abort rollout" }).count()).toBe(0);
     await page.getByTestId("not-live").waitFor();

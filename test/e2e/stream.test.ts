@@ -23,7 +23,7 @@ const status = (s: string) => page.locator(`[data-testid=rollout-status] [data-s
 
 describe("live updates on the rollout page", () => {
   test("a run is followed through the stream: no polling requests while it is up", async () => {
-    const id = await created({ seq: [{ noop: "prepare" }, { delay: 2 }, { noop: "finish" }] });
+    const id = await created({ seq: [{ noop: "prepare" }, { delay: 5 }, { noop: "finish" }] });
     const polls: string[] = [];
     const watch = (r: Request) => {
       const u = new URL(r.url());

@@ -1,7 +1,8 @@
 import { NextResponse } from "next/server";
 import { rolloutResponse } from "@/lib/web/rollout-cache";
 import { route, readJson } from "@/lib/web/http";
-import { createRollout, listRollouts } from "@/lib/kettle/operations";
+import { createRollout } from "@/lib/kettle/operations";
+import { findRollouts, parseFilters } from "@/lib/kettle/overview";
 import { badInput } from "@/lib/kettle/errors";
 import { createRolloutBody, parseBody } from "@/lib/web/api-schemas";
 
@@ -12,7 +13,8 @@ export const GET = route(async ({ req, db }) => {
   const page = Number(q.get("page") ?? 1);
   const perPage = Number(q.get("perPage") ?? 20);
   if (!Number.isInteger(page) || !Number.isInteger(perPage)) throw badInput("page and perPage must be whole numbers");
-  return NextResponse.json(await listRollouts(db, { hidden: q.get("hidden") === "1" || q.get("hidden") === "true", page, perPage }));
+  // filters: status, kind, user, from, to, q, hidden (see the README)
+  return NextResponse.json(await findRollouts(db, parseFilters(q), { page, perPage }));
 });
 
 export const POST = route(

@@ -11,6 +11,7 @@ import type { Task } from "../task";
 import { conflict, notFound } from "../errors";
 import { auditStatement, type AuditEntry } from "./audit";
 import { lockOf, lockedMessage, notLockedGuard } from "./locks";
+import { planStatement } from "../plans";
 
 export type RolloutRow = typeof rollout.$inferSelect;
 export type SignalRow = typeof signal.$inferSelect;
@@ -29,6 +30,7 @@ export async function insertRollout(db: Db, kind: string, config: Record<string,
 /** Saves the config and replaces the task tree, in one transaction; refused once started. */
 export async function saveFinalised(db: Db, id: number, config: Record<string, unknown>, root: Task, at: number, audit?: AuditEntry): Promise<void> {
   const inserts = await treeInserts(id, root);
+  const plan = await planStatement(id, config, root, at); // keeps every plan (plan diff)
   try {
     const [update] = await db.$client.batch(
       [
@@ -38,6 +40,7 @@ export async function saveFinalised(db: Db, id: number, config: Record<string, u
         },
         ...(audit ? [auditStatement({ ...audit, rolloutId: id }, { ifChanged: true })] : []),
         ...inserts,
+        plan,
       ],
       "write",
     );

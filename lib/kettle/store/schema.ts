@@ -269,3 +269,19 @@ export const webhookAttempt = sqliteTable(
   },
   (t) => [index("webhook_attempt_outbox_idx").on(t.outboxId, t.id)],
 );
+
+// Every plan a rollout was finalised with (issue 14: plan diff), written in finalise's batch
+// (saveFinalised, statement from lib/kettle/plans.ts). `tree`: {type, description, children}.
+export const plan = sqliteTable(
+  "plan",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    rolloutId: integer("rollout_id")
+      .notNull()
+      .references(() => rollout.id, { onDelete: "cascade" }),
+    finalisedAt: integer("finalised_at").notNull(),
+    config: text("config", { mode: "json" }).notNull().$type<Record<string, unknown>>(),
+    tree: text("tree", { mode: "json" }).notNull().$type<{ type: string; description: string; children: unknown[] }>(),
+  },
+  (t) => [index("plan_rollout_idx").on(t.rolloutId, t.id)],
+);

@@ -1,5 +1,6 @@
 import { Task, type TaskContext } from "../task";
 import { stopMessage } from "./sequential";
+import { parallelRevertOrder, type RevertOrder } from "../rollback-plan";
 
 /** Starts all children at once and waits for all of them. */
 export class ParallelExecTask extends Task<Record<string, never>> {
@@ -20,9 +21,14 @@ export class ParallelExecTask extends Task<Record<string, never>> {
     }
   }
 
+  /** Only the children that started, all at once: what revert() does and the rollback preview shows. */
+  revertOrder(): RevertOrder {
+    return parallelRevertOrder(this.children);
+  }
+
   /** Reverts, in parallel, only the children that started. */
   async revert(ctx: TaskContext) {
-    const started = this.children.filter((c) => c.status !== "not_started");
+    const started = this.revertOrder().children;
     if (started.length && (ctx.abort.aborted || ctx.term.aborted)) throw new Error(stopMessage(ctx));
     const ok = await Promise.all(started.map((child) => ctx.revert(child)));
     const failed = ok.filter((x) => !x).length;

@@ -1,4 +1,5 @@
 import { Task, type TaskContext } from "../task";
+import { sequentialRevertOrder, type RevertOrder } from "../rollback-plan";
 
 /** Runs children one after another, stopping before the next on abort or term. */
 export class SequentialExecTask extends Task<Record<string, never>> {
@@ -16,11 +17,15 @@ export class SequentialExecTask extends Task<Record<string, never>> {
     }
   }
 
+  /** Newest first, only the children that started: what revert() does and the rollback preview shows. */
+  revertOrder(): RevertOrder {
+    return sequentialRevertOrder(this.children);
+  }
+
   /** Reverts, newest first, only the children that started. */
   async revert(ctx: TaskContext) {
     let failed = 0;
-    for (const child of [...this.children].reverse()) {
-      if (child.status === "not_started") continue;
+    for (const child of this.revertOrder().children) {
       if (ctx.abort.aborted || ctx.term.aborted) throw new Error(stopMessage(ctx));
       if (!(await ctx.revert(child))) failed++;
     }
