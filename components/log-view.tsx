@@ -22,6 +22,18 @@ export function LogView({ path, live, everyMs, label, streamed = null }: { path:
   const stick = useRef(true);
   const pushed = streamed !== null;
 
+  /** New lines after the last one seen; at most KEEP are kept (the rest counted). */
+  const append = (fresh: Line[]) => {
+    if (!fresh.length) return;
+    lastId.current = fresh[fresh.length - 1].id;
+    setLines((old) => {
+      const all = old.concat(fresh);
+      if (all.length <= KEEP) return all;
+      setDropped((d) => d + all.length - KEEP);
+      return all.slice(all.length - KEEP);
+    });
+  };
+
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -30,15 +42,7 @@ export function LogView({ path, live, everyMs, label, streamed = null }: { path:
         const { lines: fresh } = await getJson<{ lines: Line[] }>(api(`${path}?format=json&after=${lastId.current}`));
         if (stopped) return;
         setError(null);
-        if (fresh.length) {
-          lastId.current = fresh[fresh.length - 1].id;
-          setLines((old) => {
-            const all = old.concat(fresh);
-            if (all.length <= KEEP) return all;
-            setDropped((d) => d + all.length - KEEP);
-            return all.slice(all.length - KEEP);
-          });
-        }
+        append(fresh);
         setLoaded(true);
         // A page of 5000 came back: there is more, fetch it now.
         if (fresh.length >= 5000) return void (timer = setTimeout(poll, 0));
@@ -59,15 +63,7 @@ export function LogView({ path, live, everyMs, label, streamed = null }: { path:
   // Lines pushed by the stream: appended after what was fetched.
   useEffect(() => {
     if (!streamed?.length) return;
-    const fresh = streamed.filter((l) => l.id > lastId.current);
-    if (!fresh.length) return;
-    lastId.current = fresh[fresh.length - 1].id;
-    setLines((old) => {
-      const all = old.concat(fresh);
-      if (all.length <= KEEP) return all;
-      setDropped((d) => d + all.length - KEEP);
-      return all.slice(all.length - KEEP);
-    });
+    append(streamed.filter((l) => l.id > lastId.current));
   }, [streamed]);
 
   useEffect(() => {

@@ -106,25 +106,18 @@ export async function pauseByOwner(db: Db, id: number, owner: string, reason: Pa
   return rs.rowsAffected === 1;
 }
 
-/** What each task decision needs of the rollout and the task, as SQL, and why it is refused otherwise. */
-const taskDecisionRules: Record<TaskDecision, { sql: string; pendingActions: string[] }> = {
-  approve: {
-    sql: "t.waiting_at IS NOT NULL AND t.run_finished_at IS NULL AND t.run_failed_at IS NULL AND r.status IN ('started', 'paused')",
-    pendingActions: ["approve", "reject"],
-  },
-  reject: {
-    sql: "t.waiting_at IS NOT NULL AND t.run_finished_at IS NULL AND t.run_failed_at IS NULL AND r.status IN ('started', 'paused')",
-    pendingActions: ["approve", "reject"],
-  },
-  retry: {
-    sql: "t.run_failed_at IS NOT NULL AND t.skipped_at IS NULL AND t.revert_started_at IS NULL AND r.status = 'paused'",
-    pendingActions: ["retry", "skip"],
-  },
-  skip: {
-    sql: "t.run_failed_at IS NOT NULL AND t.skipped_at IS NULL AND t.revert_started_at IS NULL AND r.status = 'paused'",
-    pendingActions: ["retry", "skip"],
-  },
+/** An approval gate's answer: while it waits and the run goes on (or is paused). */
+const answer = {
+  sql: "t.waiting_at IS NOT NULL AND t.run_finished_at IS NULL AND t.run_failed_at IS NULL AND r.status IN ('started', 'paused')",
+  pendingActions: ["approve", "reject"],
 };
+/** What to do with a failed task: while the run is paused on it. */
+const onFailed = {
+  sql: "t.run_failed_at IS NOT NULL AND t.skipped_at IS NULL AND t.revert_started_at IS NULL AND r.status = 'paused'",
+  pendingActions: ["retry", "skip"],
+};
+/** What each task decision needs of the rollout and the task, as SQL (and which decisions under way exclude it). */
+const taskDecisionRules: Record<TaskDecision, { sql: string; pendingActions: string[] }> = { approve: answer, reject: answer, retry: onFailed, skip: onFailed };
 
 /** Records approve / reject / retry / skip of one task, when the task is in a state that allows it. */
 export async function insertTaskDecision(
