@@ -176,7 +176,7 @@ function operations(): Op[] {
       ok: { status: 200, text: true, description: "text/event-stream" },
       errors: [400, 404],
     },
-    { method: "post", path: "/api/rollouts/preview", summary: "A dry run of finalise: the tree a config would generate; nothing is saved", action: "unknown", body: ref("CreateRollout"), ok: { status: 200, schema: { type: "object" } }, errors: [400] },
+    { method: "post", path: "/api/rollouts/preview", summary: "A dry run of finalise: the tree a config would generate; nothing is saved", action: "create", body: ref("CreateRollout"), ok: { status: 200, schema: { type: "object" } }, errors: [400] },
     { method: "get", path: "/api/dev/rollouts", summary: "Development only (404 in production): an event each time rollouts/ changes", action: "read", ok: { status: 200, text: true, description: "text/event-stream" }, errors: [404] },
     { method: "put", path: "/api/rollouts/{id}", summary: "Finalise again with a new config (409 once started)", action: "finalise", params: [id], body: schema(finaliseBody), ok: { status: 200, schema: ref("Rollout") }, errors: [400, 404, 409] },
     { method: "post", path: "/api/rollouts/{id}/run", summary: "Start it (409 when already run, empty, stale or locked)", action: "run", params: [id], ok: { status: 202, schema: ref("Rollout") }, errors: [404, 409] },

@@ -15,5 +15,5 @@ export const POST = route(
     }
     return NextResponse.json(await previewRollout({ kind: body.kind as string | undefined, config: body.config }));
   },
-  { mutation: true },
+  { mutation: true, action: "create" }, // previews what creating would make: whoever may create
 );
