@@ -274,16 +274,17 @@ function Progress({ task, serverNow, pausedAt }: { task: TaskView; serverNow: nu
       const left = Math.max(0, Math.ceil((startedAt + pausedMs + total - Math.max(pausedAt, startedAt)) / 1000));
       return <span className="text-xs font-medium text-amber-700 dark:text-amber-300" data-testid="countdown">(paused, {left} secs left)</span>;
     }
-    if (startedAt && total > 0) return <Countdown endsAt={startedAt + pausedMs + total} serverNow={serverNow} />;
+    if (startedAt && total > 0) return <Countdown endsAt={startedAt + pausedMs + total} serverNow={serverNow} totalMs={total} />;
   }
   if (!task.progress) return null;
   return <span className="text-xs font-medium text-sky-700 dark:text-sky-300">({task.progress})</span>;
 }
 
-function Countdown({ endsAt, serverNow }: { endsAt: number; serverNow: number }) {
+function Countdown({ endsAt, serverNow, totalMs }: { endsAt: number; serverNow: number; totalMs: number }) {
   // useNow() re-renders every second; between ticks (a row that just appeared) read the clock itself.
   const now = useNow() === null ? serverNow : serverClockNow();
-  const left = Math.max(0, Math.ceil((endsAt - now) / 1000));
+  // Never more than the whole delay: the browser's estimate of the server's clock may lag by a response's latency.
+  const left = Math.min(Math.ceil(totalMs / 1000), Math.max(0, Math.ceil((endsAt - now) / 1000)));
   return (
     <span className="text-xs font-medium tabular-nums text-sky-700 dark:text-sky-300" data-testid="countdown">
       ({left} secs left)
