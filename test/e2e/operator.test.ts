@@ -139,7 +139,7 @@ describe("New: the kind chooser and the generated form", () => {
     await page.getByLabel("Hosts", { exact: true }).fill("web-01\nweb-02");
     await page.getByRole("button", { name: "Finalise" }).click();
     await page.waitForURL(new RegExp(`/rollouts/${id}$`));
-    await page.getByText("Deploy 2.0.0 to web-01").waitFor();
+    await page.getByTestId("task-tree").getByText("Deploy 2.0.0 to web-01").waitFor(); // (the plan's diff names it too)
     const after = await page.locator("[data-testid=task-description]").allTextContents();
     expect(after).not.toContain("Deploy 1.5.0 to web-01");
     expect(after).toContain("Deploy 2.0.0 to web-02");
