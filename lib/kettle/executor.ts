@@ -5,18 +5,18 @@ import os from "node:os";
 import type { Db } from "./store/db";
 import { Task, type TaskContext } from "./task";
 import type { RolloutClass } from "./rollout";
-import { TaskRecorder, LeaseLost, type Phase } from "./store/tasks";
+import { TaskRecorder, LeaseLost, type Phase } from "./store/task-recorder";
 import { endPhase, insertSignal, renewLease, signalsAndOwner, type RolloutRow } from "./store/rollouts";
 import { pause, pauseByOwner, unhandledDecisions, unpauseByOwner, type PausedReason } from "./store/decisions";
 import { Steering } from "./steering";
 import { backoffMs, onFailureOf, recoveryOf, retryPolicyOf, type OnFailure } from "./phases";
 import { LogWriter, type LogStream } from "./store/logs";
-import { execCommand, type ExecOptions } from "./exec";
+import type { ExecOptions } from "./exec";
 import { describeError, KettleError } from "./errors";
 import { now } from "./clock";
 import { runPhaseStatuses, rollbackPhaseStatuses, type RolloutStatus } from "./status";
 import type { SignalName } from "./signals";
-import { registerProcess, unregisterProcess } from "./store/processes";
+import { Commands } from "./commands";
 import { controller, raceTerm, sleep, taskSleep, UnderWay } from "./waiting";
 import { startMonitors } from "./monitors";
 import { countLeaseRenewal, observeTask } from "./metrics";
@@ -67,7 +67,7 @@ export class Execution {
    */
   private readonly tasksUnderWay = new UnderWay();
   /** Commands running now (ctx.exec), so that a term can wait until they are gone. */
-  private readonly commands = new UnderWay();
+  private readonly commands: Commands;
   private resuming = false;
   /** Tasks a restart interrupted that cannot carry on: with onFailure "pause" they wait for a decision. */
   private readonly interrupted = new Set<number>();
@@ -87,6 +87,7 @@ export class Execution {
     this.logs = new LogWriter(db);
     this.status = row.status as RolloutStatus;
     this.steering = new Steering(db, row.id, opts.owner, (line) => this.log("rollout", line));
+    this.commands = new Commands(db, { host: this.host, instanceId: opts.owner, rolloutId: row.id });
     this.onFailure = onFailureOf(cls);
   }
 
@@ -293,7 +294,7 @@ export class Execution {
       },
       log,
       sleep: (ms) => (run ? this.steering.sleep(ms, ...stops) : taskSleep(ms, ...stops)),
-      exec: (command, options?: ExecOptions) => this.commands.add(this.exec(task, command, options ?? {}, log, signals.term.signal)),
+      exec: (command, options?: ExecOptions) => this.commands.run(task.id!, command, options ?? {}, log, signals.term.signal),
       run: (child) => this.runTask(child),
       revert: (child) => this.revertTask(child),
       waitForApproval: (timeoutMs) => this.waitForApproval(task, log, timeoutMs),
@@ -321,22 +322,6 @@ export class Execution {
   private async commandsGone(stream: "rollout" | "rollback") {
     if (this.commands.size) this.log(stream, `Waiting for ${this.commands.size} terminated command(s) to exit`);
     await this.commands.settled();
-  }
-
-  private async exec(task: Task, command: string[], options: ExecOptions, log: (l: string) => void, term: AbortSignal) {
-    log(`$ ${command.join(" ")}`);
-    let registered: Promise<void> | undefined;
-    let pgid: number | undefined;
-    const onSpawn = (pid: number) => {
-      pgid = pid;
-      registered = registerProcess(this.db, { pgid, host: this.host, instanceId: this.opts.owner, rolloutId: this.row.id, taskId: task.id! });
-    };
-    try {
-      return await execCommand(command, options, { log, term, onSpawn });
-    } finally {
-      await registered?.catch(() => {});
-      if (pgid !== undefined) await unregisterProcess(this.db, this.host, pgid).catch(() => {});
-    }
   }
 
   /** Runs a task and records it; throws when it fails. */

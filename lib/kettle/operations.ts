@@ -175,3 +175,5 @@ export { hideRollout };
 
 // The reads (views of rollouts, tasks and logs) live in views.ts.
 export * from "./views";
+export { getTaskChildren, getTaskRecords } from "./tree-pages";
+export type { Progress } from "./progress";

@@ -4,11 +4,13 @@
 import type { Db } from "./store/db";
 import { resolveRolloutClass } from "./registry";
 import { listRolloutRows, requireRolloutRow, signalsOf, STALE_PLAN_MS, type RolloutRow } from "./store/rollouts";
-import { IS_LEAF_SQL, TASK_STATUS_SQL, loadTasks, loadTree, type LoadedTask } from "./store/tasks";
+import { loadTasks, loadTree } from "./store/tasks";
+import { progressFromDb, progressOf, type Progress } from "./progress";
+import { summaryTree } from "./tree-pages";
 import { readLog, type LogStream, type LogLine } from "./store/logs";
 import { awaitingTasks, decisionsOf, type DecisionRow, type PausedReason } from "./store/decisions";
 import { lockOf, lockedMessage } from "./store/locks";
-import { badInput, notFound } from "./errors";
+import { notFound } from "./errors";
 import { now } from "./clock";
 import { activeStatuses, type RolloutStatus, type TaskStatus } from "./status";
 import { availableSignals, signals, type SignalName } from "./signals";
@@ -69,17 +71,6 @@ export type RolloutSummary = {
   rollbackFinishedAt: number | null;
 };
 
-/** Counts over the leaf tasks (the ones that do the work). */
-export type Progress = {
-  total: number;
-  started: number;
-  finished: number;
-  failed: number;
-  reverted: number;
-  revertFailed: number;
-  /** Leaf tasks by status. */
-  byStatus: Partial<Record<TaskStatus, number>>;
-};
 
 /** Everything about a rollout but its tasks: what a change event carries whole. */
 export type RolloutHeader = RolloutSummary & Outlook & {
@@ -287,7 +278,7 @@ export async function rolloutHeader(db: Db, row: RolloutRow, tasks?: Task[]): Pr
   };
 }
 
-const pendingTasks = (decisions: DecisionRow[]) => new Set(decisions.filter((d) => d.handledAt === null && d.taskId !== null).map((d) => d.taskId!));
+export const pendingTasks = (decisions: DecisionRow[]) => new Set(decisions.filter((d) => d.handledAt === null && d.taskId !== null).map((d) => d.taskId!));
 
 async function waitingTasks(db: Db, rolloutId: number, awaiting: number[], pending: Set<number>): Promise<Task[]> {
   const rows = await loadTasks(
@@ -299,148 +290,17 @@ async function waitingTasks(db: Db, rolloutId: number, awaiting: number[], pendi
   return rows.map((r) => r.task).filter((t) => !(t.status === "waiting" && pending.has(t.id!)));
 }
 
-function progressOf(leaves: Task[]): Progress {
-  const byStatus: Progress["byStatus"] = {};
-  let started = 0;
-  let finished = 0;
-  let failed = 0;
-  let reverted = 0;
-  let revertFailed = 0;
-  for (const t of leaves) {
-    const r = t.records;
-    byStatus[t.status] = (byStatus[t.status] ?? 0) + 1;
-    if (r.runStartedAt) started++;
-    if (r.runFinishedAt) finished++;
-    if (r.runFailedAt) failed++;
-    if (r.revertFinishedAt) reverted++;
-    if (r.revertFailedAt) revertFailed++;
-  }
-  return { total: leaves.length, started, finished, failed, reverted, revertFailed, byStatus };
-}
-
-/** The same counts in one pass of SQL over the leaves, for trees too big to load. */
-export async function progressFromDb(db: Db, rolloutId: number): Promise<Progress> {
-  const rs = await db.$client.execute({
-    sql: `SELECT ${TASK_STATUS_SQL} AS status, count(*) AS n, sum(t.run_started_at IS NOT NULL) AS started, sum(t.run_finished_at IS NOT NULL) AS finished,
-            sum(t.run_failed_at IS NOT NULL) AS failed, sum(t.revert_finished_at IS NOT NULL) AS reverted, sum(t.revert_failed_at IS NOT NULL) AS revert_failed
-          FROM task t WHERE t.rollout_id = ? AND ${IS_LEAF_SQL} GROUP BY 1`,
-    args: [rolloutId],
-  });
-  const p: Progress = { total: 0, started: 0, finished: 0, failed: 0, reverted: 0, revertFailed: 0, byStatus: {} };
-  for (const r of rs.rows) {
-    const n = Number(r.n);
-    p.total += n;
-    p.byStatus[String(r.status) as TaskStatus] = n;
-    p.started += Number(r.started);
-    p.finished += Number(r.finished);
-    p.failed += Number(r.failed);
-    p.reverted += Number(r.reverted);
-    p.revertFailed += Number(r.revert_failed);
-  }
-  return p;
-}
-
-/** In a summary, each group shows at most this many children at first; a page of children is at most MAX_PAGE. */
-const FIRST_CHILDREN = 20;
-const SUMMARY_BUDGET = 400;
-const MAX_PAGE = 500;
-
-/**
- * The first screenful of a big tree (each group's first children, breadth
- * first, within a budget) plus the way from the root to a few tasks running
- * now, assembled into one partial tree; `childCount` says what is left out.
- */
-async function summaryTree(db: Db, rolloutId: number, c: ViewContext): Promise<TaskView | null> {
-  const ids = `
-    WITH RECURSIVE shown(id) AS (
-      SELECT id FROM task WHERE rollout_id = ? AND parent_id IS NULL
-      UNION
-      SELECT t.id FROM task t JOIN shown s ON t.rollout_id = ? AND t.parent_id = s.id WHERE t.position < ${FIRST_CHILDREN}
-      LIMIT ${SUMMARY_BUDGET}
-    ),
-    running(id, parent_id) AS (
-      SELECT * FROM (SELECT id, parent_id FROM task WHERE rollout_id = ? AND run_started_at IS NOT NULL AND run_finished_at IS NULL
-        AND run_failed_at IS NULL AND revert_started_at IS NULL ORDER BY id LIMIT 20)
-      UNION
-      SELECT t.id, t.parent_id FROM task t JOIN running r ON t.rollout_id = ? AND t.id = r.parent_id
-    )
-    SELECT id FROM shown UNION SELECT id FROM running`;
-  const rows = await loadTasks(db, rolloutId, ids, [rolloutId, rolloutId, rolloutId, rolloutId]);
-  return assemble(rows, c);
-}
-
-function assemble(rows: LoadedTask[], c: ViewContext): TaskView | null {
-  const views = new Map<number, TaskView>();
-  for (const r of rows) views.set(r.task.id!, { ...taskView(r.task, c, false), childCount: r.childCount });
-  let root: TaskView | null = null;
-  for (const r of [...rows].sort((a, b) => a.position - b.position)) {
-    const view = views.get(r.task.id!)!;
-    if (r.parentId === null) root = view;
-    else views.get(r.parentId)?.children.push(view);
-  }
-  for (const v of views.values()) if (v.childCount === v.children.length && v.children.length > 0) delete v.childCount;
-  if (root && root.childCount === 0) delete root.childCount;
-  return root;
-}
-
-/** A page of a task's children, in order, each with its childCount (for `GET /api/rollouts/{id}/tasks?parent=`). */
-export async function getTaskChildren(db: Db, idParam: string | number, q: { parent?: string | null; offset?: string | null; limit?: string | null }) {
-  const row = await requireRolloutRow(db, parseId(idParam));
-  const whole = (v: string | null | undefined, name: string, fallback: number, max: number) => {
-    if (v === null || v === undefined || v === "") return fallback;
-    if (!/^\d{1,9}$/.test(v)) throw badInput(`${name} must be a whole number`);
-    return Math.min(Number(v), max);
-  };
-  const offset = whole(q.offset, "offset", 0, 1e9);
-  const limit = Math.max(1, whole(q.limit, "limit", 100, MAX_PAGE));
-  const header = await rolloutHeaderLite(db, row);
-  if (q.parent === undefined || q.parent === null || q.parent === "") {
-    const [root] = await loadTasks(db, row.id, "SELECT id FROM task WHERE rollout_id = ? AND parent_id IS NULL", [row.id]);
-    return { parent: null, total: root ? 1 : 0, offset: 0, tasks: root ? [{ ...taskView(root.task, header, false), childCount: root.childCount }] : [] };
-  }
-  const parent = whole(q.parent, "parent", 0, 1e9);
-  const exists = await db.$client.execute({ sql: "SELECT count(*) AS n, (SELECT count(*) FROM task WHERE rollout_id = ? AND parent_id = ?) AS children FROM task WHERE rollout_id = ? AND id = ?", args: [row.id, parent, row.id, parent] });
-  if (!Number(exists.rows[0].n)) throw notFound(`Rollout ${row.id} has no task ${parent}`);
-  const rows = await loadTasks(
-    db,
-    row.id,
-    "SELECT id FROM task WHERE rollout_id = ? AND parent_id = ? ORDER BY position LIMIT ? OFFSET ?",
-    [row.id, parent, limit, offset],
-  );
-  rows.sort((a, b) => a.position - b.position);
-  return { parent, total: Number(exists.rows[0].children), offset, tasks: rows.map((r) => ({ ...taskView(r.task, header, false), childCount: r.childCount })) };
-}
-
-/** The view context alone (paused? which tasks await a decision?), without the rest of the header. */
-async function rolloutHeaderLite(db: Db, row: RolloutRow): Promise<ViewContext> {
-  const paused = row.status === "paused";
-  const pending = paused ? pendingTasks(await decisionsOf(db, row.id)) : new Set<number>();
-  const awaiting = new Set(paused ? (await awaitingTasks(db, row.id)).filter((t) => !pending.has(t)) : []);
-  return { at: paused && row.pausedAt ? row.pausedAt : now(), paused, awaiting };
-}
-
-/** The records of some tasks (no children), for a change event. */
-export async function getTaskRecords(db: Db, row: RolloutRow, ids: number[]): Promise<TaskView[]> {
-  if (!ids.length) return [];
-  const c = await rolloutHeaderLite(db, row);
-  const out: TaskView[] = [];
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    const rows = await loadTasks(db, row.id, `SELECT value FROM json_each(?)`, [JSON.stringify(chunk)]);
-    for (const r of rows) {
-      const v = taskView(r.task, c, false) as Partial<TaskView>;
-      delete v.children; // a change says nothing about the shape of the tree
-      out.push(v as TaskView);
-    }
-  }
-  return out;
-}
 
 export async function listRollouts(db: Db, opts: { hidden?: boolean; page?: number; perPage?: number } = {}) {
   const perPage = Math.min(Math.max(opts.perPage ?? 20, 1), 200);
   const page = Math.max(opts.page ?? 1, 1);
   const { rows, total } = await listRolloutRows(db, { hidden: opts.hidden, limit: perPage, offset: (page - 1) * perPage });
   return { rollouts: rows.map(summary), page, perPage, total, pages: Math.max(1, Math.ceil(total / perPage)) };
+}
+
+/** The id of the rollout a route names ("latest" allowed); 404 when there is none. */
+export async function rolloutIdOf(db: Db, idParam: string | number): Promise<number> {
+  return (await requireRolloutRow(db, parseId(idParam))).id;
 }
 
 export function parseId(idParam: string | number): number | "latest" {

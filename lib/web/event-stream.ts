@@ -6,7 +6,7 @@
 import type { Db } from "@/lib/kettle/store/db";
 import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
 import { currentCursor, followed, followsAny, formatCursor, mergeFollows, readChanges, type Cursor, type LogFollow } from "@/lib/kettle/changes";
-import { getRollout, getTaskRecords, rolloutHeader, type RolloutHeader } from "@/lib/kettle/views";
+import { getRollout, getTaskRecords, rolloutHeader, type RolloutHeader } from "@/lib/kettle/operations";
 import { activeStatuses, type RolloutStatus } from "@/lib/kettle/status";
 
 const TICK_MS = 100;

@@ -1,8 +1,7 @@
 import { NextResponse } from "next/server";
 import { route } from "@/lib/web/http";
 import { auditPage, auditQuery } from "@/lib/auth/audit";
-import { parseId } from "@/lib/kettle/operations";
-import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
+import { rolloutIdOf } from "@/lib/kettle/operations";
 import { allowed } from "@/lib/auth/roles";
 import { settings } from "@/lib/kettle/settings";
 
@@ -10,7 +9,7 @@ export const dynamic = "force-dynamic";
 
 /** One rollout's own trail (any role; client addresses for admins only). */
 export const GET = route<{ id: string }>(async ({ req, db, params, actor }) => {
-  const { id } = await requireRolloutRow(db, parseId(params.id));
+  const id = await rolloutIdOf(db, params.id);
   const q = { ...auditQuery(req.nextUrl.searchParams), rolloutId: id };
   return NextResponse.json(await auditPage(db, q, { withAddress: allowed(actor.role, "audit_read", settings().auth) }));
 });

@@ -3,8 +3,7 @@
 // `?logs=rollout,rollback,task:12:run` follows those logs too; a reconnect with
 // Last-Event-ID gets what it missed.
 import { route } from "@/lib/web/http";
-import { parseId } from "@/lib/kettle/operations";
-import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
+import { rolloutIdOf } from "@/lib/kettle/operations";
 import { parseCursor, parseLogFollow } from "@/lib/kettle/changes";
 import { badInput } from "@/lib/kettle/errors";
 import { eventStream } from "@/lib/web/event-stream";
@@ -12,7 +11,7 @@ import { eventStream } from "@/lib/web/event-stream";
 export const dynamic = "force-dynamic";
 
 export const GET = route<{ id: string }>(async ({ req, db, params }) => {
-  const { id } = await requireRolloutRow(db, parseId(params.id));
+  const id = await rolloutIdOf(db, params.id);
   const follow = parseLogFollow(req.nextUrl.searchParams.get("logs"));
   if (!follow) throw badInput('logs must be a comma list of "rollout", "rollback" and "task:ID:run" or "task:ID:revert"');
   const since = parseCursor(req.headers.get("last-event-id") ?? req.nextUrl.searchParams.get("lastEventId"));

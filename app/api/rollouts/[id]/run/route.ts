@@ -1,14 +1,13 @@
 import { rolloutResponse } from "@/lib/web/rollout-cache";
 import { route, wakeRunner } from "@/lib/web/http";
-import { parseId, runRollout } from "@/lib/kettle/operations";
-import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
+import { runRollout, rolloutIdOf } from "@/lib/kettle/operations";
 import { countRunRequest } from "@/lib/kettle/metrics";
 
 export const dynamic = "force-dynamic";
 
 export const POST = route<{ id: string }>(
   async ({ db, params, user, audit }) => {
-    const { id } = await requireRolloutRow(db, parseId(params.id));
+    const id = await rolloutIdOf(db, params.id);
     await runRollout(db, id, user, audit("run"));
     countRunRequest();
     wakeRunner();

@@ -1,8 +1,7 @@
 // Retry a failed rollback: 202 while rollback_failed, 409 otherwise.
 import { rolloutResponse } from "@/lib/web/rollout-cache";
 import { route, readJson, wakeRunner } from "@/lib/web/http";
-import { parseId, retryRollback } from "@/lib/kettle/operations";
-import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
+import { retryRollback, rolloutIdOf } from "@/lib/kettle/operations";
 import { commentBody, parseBody } from "@/lib/web/api-schemas";
 import { countDecision } from "@/lib/kettle/metrics";
 
@@ -10,7 +9,7 @@ export const dynamic = "force-dynamic";
 
 export const POST = route<{ id: string }>(
   async ({ req, db, params, user, audit }) => {
-    const { id } = await requireRolloutRow(db, parseId(params.id));
+    const id = await rolloutIdOf(db, params.id);
     const body = parseBody(commentBody, await readJson(req));
     await retryRollback(db, id, user, body.comment, audit("retry_rollback", { comment: typeof body.comment === "string" ? body.comment : null }));
     countDecision("retry_rollback");

@@ -1,8 +1,7 @@
 import { NextResponse } from "next/server";
 import { forgetRollout } from "@/lib/web/rollout-cache";
 import { route, readJson, wakeRunner } from "@/lib/web/http";
-import { parseId, sendSignal } from "@/lib/kettle/operations";
-import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
+import { sendSignal, rolloutIdOf } from "@/lib/kettle/operations";
 import { commentBody, parseBody } from "@/lib/web/api-schemas";
 import { countSignal } from "@/lib/kettle/metrics";
 
@@ -10,7 +9,7 @@ export const dynamic = "force-dynamic";
 
 export const POST = route<{ id: string; signal: string }>(
   async ({ req, db, params, user, audit }) => {
-    const { id } = await requireRolloutRow(db, parseId(params.id));
+    const id = await rolloutIdOf(db, params.id);
     const body = parseBody(commentBody, await readJson(req));
     await sendSignal(db, id, params.signal, user, body.comment, audit(params.signal, { comment: typeof body.comment === "string" ? body.comment : null }));
     countSignal(params.signal);

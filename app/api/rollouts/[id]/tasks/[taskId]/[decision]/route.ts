@@ -1,8 +1,7 @@
 // approve | reject | retry | skip one task: `{ "comment"?: "..." }`; 200 with the rollout.
 import { rolloutResponse } from "@/lib/web/rollout-cache";
 import { route, readJson, wakeRunner } from "@/lib/web/http";
-import { decideTask, parseId } from "@/lib/kettle/operations";
-import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
+import { decideTask, rolloutIdOf } from "@/lib/kettle/operations";
 import { commentBody, parseBody } from "@/lib/web/api-schemas";
 import { isTaskDecision } from "@/lib/kettle/phases";
 import { countDecision } from "@/lib/kettle/metrics";
@@ -11,7 +10,7 @@ export const dynamic = "force-dynamic";
 
 export const POST = route<{ id: string; taskId: string; decision: string }>(
   async ({ req, db, params, user, audit }) => {
-    const { id } = await requireRolloutRow(db, parseId(params.id));
+    const id = await rolloutIdOf(db, params.id);
     const body = parseBody(commentBody, await readJson(req));
     const comment = typeof body.comment === "string" ? body.comment : null;
     await decideTask(db, id, params.taskId, params.decision, user, body.comment, audit(params.decision, { comment }));
