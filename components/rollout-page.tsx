@@ -38,6 +38,8 @@ export function RolloutPage({ initial, checklist }: Props) {
     enabled: autoRefresh && live0,
     onView: (update) => void mutate((current) => update(current && current.now >= initial.now ? current : initial), { revalidate: false }),
   });
+  const streamMode = useRef(stream.mode);
+  streamMode.current = stream.mode;
   // Poll whenever the stream is not up (while it connects or reconnects too).
   const polling = stream.mode !== "stream";
   const { data, error, mutate, isValidating } = useSWR<RolloutView>(api(`/api/rollouts/${initial.id}?tasks=auto`), getJson, {
@@ -68,14 +70,14 @@ export function RolloutPage({ initial, checklist }: Props) {
     const res = await sendJson<RolloutView>(api(path), "POST", body);
     setBusy(null);
     if (!res.ok) setActionError(res.body.error ?? "That did not work");
-    // While the stream is up it brings the change (an answer applied now could be older than what it already brought).
-    if (stream.mode === "stream") {
-      if (res.ok) setAutoRefresh(true);
-      return;
-    }
-    if (res.ok && "tasks" in res.body && "now" in res.body) await mutate(res.body as RolloutView, { revalidate: name !== "run" });
-    else await mutate();
     if (res.ok) setAutoRefresh(true);
+    // While the stream is up it brings the change: an answer applied now could be older than what it
+    // already brought (the mode is read now, not when the button was pressed: it may have come up since).
+    const mode = streamMode.current;
+    if (mode === "stream") return;
+    // Connecting: fetch afresh rather than apply the answer; SWR drops that read if the stream's snapshot lands first.
+    if (mode === "polling" && res.ok && "tasks" in res.body && "now" in res.body) await mutate(res.body as RolloutView, { revalidate: name !== "run" });
+    else await mutate();
   }
 
   const rollbackPhase = view.rollbackStartedAt !== null;
