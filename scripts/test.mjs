@@ -27,7 +27,10 @@ let failed = 0;
 try {
   const r = JSON.parse(fs.readFileSync(report, "utf8"));
   passed = r.numPassedTests;
-  failed = r.numFailedTests + (r.numFailedTestSuites ?? 0);
+  // A file that failed without a failing test (it did not load, a hook threw) counts as one failure.
+  // (numFailedTestSuites counts describe blocks too, so it would count a failing test twice.)
+  const brokenFiles = (r.testResults ?? []).filter((f) => f.status === "failed" && !(f.assertionResults ?? []).some((t) => t.status === "failed")).length;
+  failed = r.numFailedTests + brokenFiles;
 } catch {
   failed = 1; // vitest did not even report
 }

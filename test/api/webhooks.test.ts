@@ -119,14 +119,17 @@ describe("webhooks", () => {
     expect((await server.api<Json>("POST", "/api/webhooks", { url: "http://x.example", events: [] })).status).toBe(400);
   });
 
-  it("an instance killed between the change and the delivery loses nothing: the next one delivers it", async () => {
+  // Two server starts on a busy CI machine: more than the default minute.
+  it("an instance killed between the change and the delivery loses nothing: the next one delivers it", { timeout: 120_000 }, async () => {
     const dir = tempDir();
-    const env = { ...fast, KETTLE_WEBHOOK_TIMEOUT_MS: "1000" };
+    // Long enough that the first instance still waits on the receiver when it is killed, however slow
+    // this test is to notice the request (with 1 s, a busy machine saw the first instance give up and retry).
+    const env = { ...fast, KETTLE_WEBHOOK_TIMEOUT_MS: "5000" };
     const first = await startServer({ env, dir });
     receiver.answer = (req, nth) => (req.path === "/crash" && nth === 1 ? "hang" : 200);
     const hook = await subscribe(first, "/crash", ["rollout.finished"]);
     const id = await runTree(first, { noop: "z" });
-    await waitFor(() => at("/crash").length === 1, { what: "the first attempt to be under way" });
+    await waitFor(() => at("/crash").length >= 1, { what: "the first attempt to be under way" });
     await first.kill(); // SIGKILL while the receiver holds the request: no attempt recorded
     const second = await startServer({ env, dir, dbUrl: first.dbUrl });
     try {
