@@ -14,6 +14,7 @@ import { Runner } from "./lib/kettle/runner";
 import { OutboxDelivery } from "./lib/kettle/outbox";
 import { securityHeaders } from "./lib/web/security-headers";
 import { gatePage } from "./lib/auth/gate";
+import { serveCachedStatus } from "./lib/web/status-fast-path";
 
 type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void> | void;
 
@@ -63,16 +64,19 @@ async function main() {
     // Facts only this server knows, replacing anything a client sent under these names.
     req.headers["x-kettle-remote-address"] = req.socket.remoteAddress ?? "";
     req.headers["x-kettle-path"] = req.url ?? "/";
-    gatePage(db, req, res).then(
-      (answered) => {
-        if (!answered) void handle(req, res);
-      },
-      (e) => {
-        console.error(e);
-        res.statusCode = 500;
-        res.end("Internal error: see the server's log");
-      },
-    );
+    // A cached status poll is answered at once (status-fast-path.ts); then the sign-in gate for pages; then Next.js.
+    serveCachedStatus(db, req, res)
+      .then((answered) => answered || gatePage(db, req, res))
+      .then(
+        (answered) => {
+          if (!answered) void handle(req, res);
+        },
+        (e) => {
+          console.error(e);
+          res.statusCode = 500;
+          res.end("Internal error: see the server's log");
+        },
+      );
   });
   // Hot reload's WebSocket (/_next/hmr) goes to Next.js. In custom-server mode Next attaches an
   // upgrade listener of its own only at the first request it serves, and app.getUpgradeHandler()

@@ -23,6 +23,14 @@ function page(res: ServerResponse, status: number, title: string, text: string) 
 }
 
 /** Answers the request itself (and returns true) when the page may not be shown. */
+/** A Node request's headers as identify() reads them, with the address the connection came from. */
+export function headersOf(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+  headers.set(ADDRESS_HEADER, req.socket.remoteAddress ?? "");
+  return headers;
+}
+
 export async function gatePage(db: Db, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   const s = settings();
   if (s.auth.mode === "none") return false;
@@ -31,10 +39,7 @@ export async function gatePage(db: Db, req: IncomingMessage, res: ServerResponse
   if (base && url !== base && !url.startsWith(base + "/") && !url.startsWith(base + "?")) return false; // Next answers 404
   const path = url.slice(base.length) || "/";
   if (open(path)) return false;
-  const headers = new Headers();
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
-  headers.set(ADDRESS_HEADER, req.socket.remoteAddress ?? "");
-  const who = await identify(db, headers);
+  const who = await identify(db, headersOf(req));
   if (!isIdentified(who)) {
     if (s.auth.mode === "oidc" && (req.method === "GET" || req.method === "HEAD")) {
       res.statusCode = 303;

@@ -7,8 +7,12 @@ import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
 import type { Db } from "@/lib/kettle/store/db";
 
 const FRESH_MS = 200;
-type Entry = { at: number; body: Promise<string> };
-const cache = new Map<string, Entry>();
+// Kept encoded: a 1 000-task view is ~150 KB, and encoding it again for every poll showed in profiles.
+type Entry = { at: number; body: Promise<Uint8Array>; bytes?: Uint8Array };
+// One cache per process: the route handlers (in Next.js's bundle) and the custom server's fast
+// path (status-fast-path.ts, loaded by server.ts) are separate copies of this module.
+const cacheKey = Symbol.for("kettle.rolloutViews");
+const cache: Map<string, Entry> = ((globalThis as Record<symbol, unknown>)[cacheKey] ??= new Map()) as Map<string, Entry>;
 /** How much of the tree a view holds: see getRollout. */
 export type TasksShown = "all" | "summary" | "auto";
 
@@ -17,7 +21,7 @@ export type TasksShown = "all" | "summary" | "auto";
  * this instance: built now, and the cached one dropped (not replaced, so the
  * next poll reads whatever else changed meanwhile too).
  */
-export async function rolloutJson(db: Db, idParam: string | number, { fresh = false, tasks = "all" }: { fresh?: boolean; tasks?: TasksShown } = {}): Promise<string> {
+export async function rolloutJson(db: Db, idParam: string | number, { fresh = false, tasks = "all" }: { fresh?: boolean; tasks?: TasksShown } = {}): Promise<Uint8Array> {
   let id = parseId(idParam);
   if (id === "latest") id = (await requireRolloutRow(db, "latest")).id;
   if (fresh) {
@@ -30,8 +34,9 @@ export async function rolloutJson(db: Db, idParam: string | number, { fresh = fa
   if (hit && at - hit.at < FRESH_MS) return hit.body;
   // Concurrent pollers share one build; a failed build is not kept.
   const body = getRollout(db, id, { tasks }).then(serialiseRollout);
-  const entry = { at, body };
+  const entry: Entry = { at, body };
   cache.set(key, entry);
+  void body.then((bytes) => (entry.bytes = bytes), () => undefined);
   body.catch(() => cache.get(key) === entry && cache.delete(key));
   if (cache.size > 100) for (const [key, entry] of cache) if (at - entry.at >= FRESH_MS) cache.delete(key);
   return body;
@@ -41,13 +46,21 @@ export async function rolloutJson(db: Db, idParam: string | number, { fresh = fa
 // tree is then about 40% of the size, which is most of what a poll costs.
 const omittedWhenNull = new Set(["startedAt", "finishedAt", "result", "failedAt", "error", "trace", "progress"]);
 
-function serialiseRollout(view: RolloutView): string {
-  return JSON.stringify(view, (key, value) => (value === null && omittedWhenNull.has(key) ? undefined : value));
+const encoder = new TextEncoder();
+
+function serialiseRollout(view: RolloutView): Uint8Array {
+  return encoder.encode(JSON.stringify(view, (key, value) => (value === null && omittedWhenNull.has(key) ? undefined : value)));
 }
 
 /** A rollout's view as a JSON response (`fresh` after a change made through this instance). */
 export async function rolloutResponse(db: Db, id: string | number, { status = 200, fresh = false, tasks = "all" }: { status?: number; fresh?: boolean; tasks?: TasksShown } = {}): Promise<Response> {
-  return new Response(await rolloutJson(db, id, { fresh, tasks }), { status, headers: { "content-type": "application/json" } });
+  return new Response(await rolloutJson(db, id, { fresh, tasks }) as Uint8Array<ArrayBuffer>, { status, headers: { "content-type": "application/json" } });
+}
+
+/** A view built less than FRESH_MS ago, if there is one ready: for the fast path, which never builds one. */
+export function cachedRolloutBytes(id: number, tasks: TasksShown): Uint8Array | null {
+  const hit = cache.get(`${id}:${tasks}`);
+  return hit?.bytes && Date.now() - hit.at < FRESH_MS ? hit.bytes : null;
 }
 
 /** Drops a rollout's cached views after a change made through this instance. */
