@@ -2,7 +2,7 @@
 // 100 000 tasks through the server and its page in headless Chromium.
 import fs from "node:fs";
 import { performance } from "node:perf_hooks";
-import { openSse, type SseReader } from "../test/helpers/sse";
+import { Worker } from "node:worker_threads";
 import { launchBrowser } from "../test/helpers/browser";
 import { percentile } from "./stats";
 import { one, startRollout, until, type BenchServer } from "./server";
@@ -47,25 +47,18 @@ export async function watchersLatency(s: BenchServer, watchers: number): Promise
   const alone = await timedRun(s);
   const { body } = await s.api<{ id: number }>("POST", "/api/rollouts", { kind: "fixtures:TreeRollout", config: { tree: liveTree() } });
   const id = body.id;
-  const streams: SseReader[] = [];
-  for (let i = 0; i < watchers; i++) streams.push(await openSse(`${s.url}/api/rollouts/${id}/events`));
-  const latencies: number[] = [];
-  const seen = new Map<number, Set<number>>(); // watcher → tasks seen finished
-  const readers = streams.map(async (sse, w) => {
-    const finished = new Set<number>();
-    seen.set(w, finished);
-    for (;;) {
-      const e = await sse.next(120_000).catch(() => null);
-      if (!e || e.event === "end") return;
-      if (e.event !== "change") continue;
-      const at = Date.now();
-      for (const t of e.data.tasks ?? []) {
-        const written = Math.max(t.run?.startedAt ?? 0, t.run?.finishedAt ?? 0, t.run?.failedAt ?? 0);
-        if (written) latencies.push(at - written);
-        if (t.run?.finishedAt) finished.add(t.id);
-      }
-    }
+  // The watchers in two threads beside the bench's (a browser each, in life).
+  const threads = 2;
+  let opened = 0;
+  const results = Array.from({ length: threads }, (_, i) => {
+    const count = Math.floor(watchers / threads) + (i < watchers % threads ? 1 : 0);
+    const worker = new Worker(new URL("./watchers-worker.mjs", import.meta.url), { workerData: { url: `${s.url}/api/rollouts/${id}/events`, count } });
+    return new Promise<{ latencies: number[]; finished: number[] }>((resolve, reject) => {
+      worker.on("message", (m) => (m.type === "open" ? opened++ : (resolve(m), void worker.terminate())));
+      worker.on("error", reject);
+    });
   });
+  await until("every watcher to be connected", async () => (opened === watchers ? true : undefined), 60_000, 20);
   const cpu0 = cpuSeconds(s.pid);
   const t0 = performance.now();
   const run = await s.api("POST", `/api/rollouts/${id}/run`);
@@ -75,18 +68,19 @@ export async function watchersLatency(s: BenchServer, watchers: number): Promise
     return r && r.status === "finished" ? r : undefined;
   }, 120_000, 20);
   const runMsWatched = performance.now() - t0;
-  await Promise.race([Promise.all(readers), sleep(10_000)]);
+  const got = await Promise.race([Promise.all(results), sleep(20_000).then(() => null)]);
+  if (!got) throw new Error("the watchers did not all see the end of the stream");
   const cpu = cpuSeconds(s.pid) - cpu0;
   const wall = (performance.now() - t0) / 1000;
-  for (const sse of streams) sse.close();
   // Every watcher must have seen every task finish.
   const total = Number((await one(s.db, "SELECT count(*) AS n FROM task WHERE rollout_id = ?", [id]))!.n);
-  let missed = 0;
-  for (const finished of seen.values()) missed += Math.max(0, total - finished.size);
-  const sorted = latencies.sort((a, b) => a - b);
+  const finished = got.flatMap((g) => g.finished);
+  let missed = (watchers - finished.length) * total;
+  for (const n of finished) missed += Math.max(0, total - n);
+  const sorted = got.flatMap((g) => g.latencies).sort((a, b) => a - b);
   return {
     watchers,
-    deliveries: latencies.length,
+    deliveries: sorted.length,
     latencyMs: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted.at(-1) ?? NaN },
     missed,
     runMsAlone: alone.ms,

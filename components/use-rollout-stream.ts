@@ -8,7 +8,7 @@ import type { RolloutHeader, RolloutView, TaskView } from "@/lib/kettle/operatio
 export type StreamMode = "connecting" | "stream" | "polling";
 export type StreamedLine = { id: number; at: number; line: string };
 type LogLineChange = StreamedLine & { taskId: number | null; stream: string };
-type Change = { rollout?: RolloutHeader; tasks?: TaskView[]; logs?: LogLineChange[] };
+type Change = { rollout?: Partial<RolloutHeader>; tasks?: TaskView[]; logs?: LogLineChange[] };
 
 /** Listeners for task records that changed (lists loaded page by page keep their rows fresh with it). */
 export type TaskFeed = { subscribe(fn: (tasks: TaskView[]) => void): () => void };

@@ -8,8 +8,16 @@ import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
 import { currentCursor, followed, followsAny, formatCursor, mergeFollows, readChanges, type Cursor, type LogFollow } from "@/lib/kettle/changes";
 import { getRollout, getTaskRecords, rolloutHeader, type RolloutHeader } from "@/lib/kettle/operations";
 import { activeStatuses, type RolloutStatus } from "@/lib/kettle/status";
+import { onChangeHint } from "@/lib/kettle/change-hints";
 
+/** A rollout's changes are read at most this often (per instance, however many watch it). */
 const TICK_MS = 100;
+/** A hint waits this long before the read, so that one read takes a whole burst of commits. */
+const HINT_SETTLE_MS = 5;
+/** While this instance's runner hints at a rollout's changes, the feed is also polled this often (for writes from elsewhere). */
+const HINTED_POLL_MS = 1000;
+/** How long hints count as flowing after the last one. */
+const HINTS_FLOW_MS = 2000;
 const KEEPALIVE_MS = 15_000;
 /** What a connection may have queued, unread, before it is dropped (KETTLE_STREAM_BUFFER_BYTES, default 1 MiB). */
 const MAX_BUFFERED_BYTES = Number(process.env.KETTLE_STREAM_BUFFER_BYTES) > 0 ? Number(process.env.KETTLE_STREAM_BUFFER_BYTES) : 1 << 20;
@@ -34,11 +42,19 @@ const encodeEvent = (event: string, data: unknown, id?: string) => encoder.encod
 /** One rollout's reader in this process. */
 class Watch {
   private readonly subs = new Set<Subscriber>();
+  /** The next read: one timer, moved earlier by a hint, never sooner than TICK_MS after the last read. */
   private timer: NodeJS.Timeout | undefined;
+  private dueAt = Infinity;
+  private lastReadAt = 0;
+  private lastHintAt = 0;
+  /** A read fell due while one was under way: read again as soon as allowed. */
+  private again = false;
   /** Held while reading, or while a new subscriber catches up, so that nothing is skipped in between. */
   private lock: Promise<unknown> = Promise.resolve();
   private headerAt = 0;
   private headerStale = false;
+  /** Each header field as last broadcast (JSON), so that a change event carries only the fields that changed. */
+  private sentHeader = new Map<string, string>();
   cursor: Cursor = { change: 0, log: 0 };
 
   constructor(
@@ -57,8 +73,8 @@ class Watch {
     return this.exclusive(async () => {
       if (!this.subs.size) {
         this.cursor = await currentCursor(this.db, this.rolloutId);
-        clearInterval(this.timer);
-        this.timer = setInterval(() => void this.tick(), TICK_MS);
+        this.lastReadAt = Date.now();
+        this.pollLater();
         if (!watches.has(this.rolloutId)) watches.set(this.rolloutId, this);
       }
       // Caught up from its own cursor only when that is not too far behind; else a fresh snapshot.
@@ -72,6 +88,8 @@ class Watch {
         status = rollout.status;
       }
       this.subs.add(sub);
+      // Its snapshot may hold a field newer than the last broadcast: the next header goes out whole.
+      this.sentHeader.clear();
       if (done(status)) {
         // Nothing more will change: say so, and let the client go.
         sub.send("end", { status });
@@ -83,9 +101,35 @@ class Watch {
   leave(sub: Subscriber) {
     this.subs.delete(sub);
     if (!this.subs.size) {
-      clearInterval(this.timer);
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.dueAt = Infinity;
       watches.delete(this.rolloutId);
     }
+  }
+
+  /** This process's runner committed a change to the rollout: read it soon (change-hints.ts). */
+  hint() {
+    this.lastHintAt = Date.now();
+    this.readAt(this.lastHintAt + HINT_SETTLE_MS);
+  }
+
+  private readAt(at: number) {
+    at = Math.max(at, this.lastReadAt + TICK_MS);
+    if (this.timer && this.dueAt <= at) return;
+    clearTimeout(this.timer);
+    this.dueAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.dueAt = Infinity;
+      void this.tick();
+    }, Math.max(0, at - Date.now()));
+  }
+
+  /** The next read when nothing hints: every TICK_MS, or less often while hints flow (they bring this runner's changes). */
+  private pollLater() {
+    const hinted = Date.now() - this.lastHintAt < HINTS_FLOW_MS;
+    this.readAt(this.lastReadAt + (hinted ? HINTED_POLL_MS : TICK_MS));
   }
 
   /** Sends what a reconnecting client missed; its status, or null when a snapshot is needed instead. */
@@ -103,14 +147,26 @@ class Watch {
   private reading = false;
 
   private async tick() {
-    if (this.reading || !this.subs.size) return;
+    if (!this.subs.size) return;
+    if (this.reading) {
+      this.again = true;
+      return;
+    }
     this.reading = true;
+    this.lastReadAt = Date.now();
     try {
       await this.exclusive(() => this.readOnce());
     } catch (e) {
       console.error(`event stream of rollout ${this.rolloutId}: ${e instanceof Error ? e.message : e}`);
     } finally {
       this.reading = false;
+      if (this.subs.size) {
+        // The earliest of: again (a read fell due meanwhile), a header held back, the next poll.
+        if (this.again) this.readAt(0);
+        if (this.headerStale) this.readAt(this.headerAt + HEADER_EVERY_MS);
+        this.pollLater();
+        this.again = false;
+      }
     }
   }
 
@@ -124,6 +180,7 @@ class Watch {
       this.cursor = batch.cursor;
       const rollout = await getRollout(this.db, this.rolloutId, { tasks: "auto" });
       this.broadcast("snapshot", { rollout }, formatCursor(this.cursor));
+      this.sentHeader.clear();
       return;
     }
     const row = await requireRolloutRow(this.db, this.rolloutId);
@@ -140,6 +197,7 @@ class Watch {
     const tasks = await getTaskRecords(this.db, row, batch.taskIds);
     this.cursor = batch.cursor;
     const id = formatCursor(this.cursor);
+    const delta = header && this.headerDelta(header);
     // Serialised once per set of followed logs, not once per watcher: 500 watchers cost one JSON.stringify.
     const encoded = new Map<string, Uint8Array | null>();
     for (const sub of [...this.subs]) {
@@ -149,7 +207,7 @@ class Watch {
         const logs = followsAny(sub.follow) ? batch.logs.filter((l) => followed(sub.follow, l)) : [];
         bytes =
           header || tasks.length || logs.length
-            ? encodeEvent("change", { ...(header ? { rollout: header } : {}), ...(tasks.length ? { tasks } : {}), ...(logs.length ? { logs } : {}) }, id)
+            ? encodeEvent("change", { ...(delta ? { rollout: delta } : {}), ...(tasks.length ? { tasks } : {}), ...(logs.length ? { logs } : {}) }, id)
             : null;
         encoded.set(key, bytes);
       }
@@ -159,6 +217,22 @@ class Watch {
       this.broadcast("end", { status: header.status });
       for (const sub of [...this.subs]) this.drop(sub);
     }
+  }
+
+  /**
+   * The header's fields that differ from the last broadcast, with id, status and now always: most
+   * changes move only progress and time left, while the config alone can be tens of KB.
+   */
+  private headerDelta(header: RolloutHeader): Partial<RolloutHeader> {
+    const delta: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(header)) {
+      const json = JSON.stringify(value) ?? "undefined";
+      if (field === "id" || field === "status" || field === "now" || this.sentHeader.get(field) !== json) {
+        delta[field] = value;
+        this.sentHeader.set(field, json);
+      }
+    }
+    return delta as Partial<RolloutHeader>;
   }
 
   private broadcast(event: string, data: unknown, id?: string) {
@@ -174,6 +248,9 @@ class Watch {
 
 const watchesKey = Symbol.for("kettle.eventWatches");
 const watches: Map<number, Watch> = ((globalThis as Record<symbol, unknown>)[watchesKey] ??= new Map()) as Map<number, Watch>;
+// One listener per process, however many copies of this module are loaded.
+const hintsKey = Symbol.for("kettle.eventWatchesHinted");
+(globalThis as Record<symbol, unknown>)[hintsKey] ??= onChangeHint((rolloutId) => watches.get(rolloutId)?.hint());
 
 /** How many connections this process is streaming to, per rollout (for tests and metrics). */
 export function streamStats(): { rollouts: number; connections: number } {

@@ -28,7 +28,7 @@ const run = async (s: TestServer, id: number) => expect((await s.api("POST", `/a
 
 /** Applies events to a client-side picture of the rollout: status, and each task's status by id. */
 function follow() {
-  const state = { status: "", tasks: new Map<number, string>(), logs: [] as string[], lastId: "" };
+  const state = { status: "", header: {} as Json, tasks: new Map<number, string>(), logs: [] as string[], lastId: "" };
   const walk = (t: Json) => {
     state.tasks.set(t.id, t.status);
     for (const c of t.children ?? []) walk(c);
@@ -39,11 +39,14 @@ function follow() {
       if (e.id) state.lastId = e.id;
       if (e.event === "snapshot") {
         state.status = e.data.rollout.status;
+        const { tasks: _tree, ...header } = e.data.rollout;
+        state.header = header;
         state.tasks.clear();
         walk(e.data.rollout.tasks);
       }
       if (e.event === "change") {
         if (e.data.rollout) state.status = e.data.rollout.status;
+        if (e.data.rollout) state.header = { ...state.header, ...e.data.rollout }; // only the fields that changed
         for (const t of e.data.tasks ?? []) state.tasks.set(t.id, t.status);
         for (const l of e.data.logs ?? []) state.logs.push(l.line);
       }
@@ -64,12 +67,14 @@ describe("the event stream", () => {
     expect(f.state.status).toBe("not_started");
     await run(a, id);
     const statuses: string[] = [];
+    const deltas: Json[] = [];
     for (;;) {
       const e = await sse.next();
       if (!e) throw new Error("stream ended without `end`");
       f.apply(e);
       if (e.event === "change") {
         expect(e.data.tasks?.every((t: Json) => !("children" in t)) ?? true).toBe(true); // records only, not the tree
+        if (e.data.rollout) deltas.push(e.data.rollout);
         if (e.data.rollout && statuses.at(-1) !== e.data.rollout.status) statuses.push(e.data.rollout.status);
       }
       if (e.event === "end") {
@@ -88,6 +93,13 @@ describe("the event stream", () => {
     expect(f.state.logs.some((l) => /^Rollout stopped by the failure of task 3/.test(l))).toBe(true);
     expect(f.state.logs).toContain("Rollback finished");
     expect(await sse.next()).toBeNull(); // the server closed the stream
+    // A change carries the header fields that changed (id, status and now always), not the config each time;
+    // merged into the snapshot, they make the rollout as the API shows it at the end.
+    for (const d of deltas) expect(Object.keys(d)).toEqual(expect.arrayContaining(["id", "status", "now"]));
+    expect(deltas.some((d) => !("config" in d) && "progress" in d)).toBe(true);
+    const { tasks: _tree, now: _now, ...final } = (await a.api<Json>("GET", `/api/rollouts/${id}`)).body;
+    const { now: _then, ...merged } = f.state.header;
+    expect(merged).toEqual(final);
   });
 
   it("a reconnect with Last-Event-ID gets what it missed", async () => {

@@ -3,6 +3,7 @@
 // are written here by the web side, each in one batch with the status change
 // it implies, guarded so that two callers can never both win; the runner that
 // owns the rollout reads the unhandled ones and acts on them.
+import { hintChanged } from "../change-hints";
 import type { InStatement } from "@libsql/client";
 import type { Db } from "./db";
 import { conflict, notFound } from "../errors";
@@ -103,6 +104,7 @@ export async function pauseByOwner(db: Db, id: number, owner: string, reason: Pa
           WHERE id = ? AND lease_owner = ? AND status IN ('started', 'paused')`,
     args: [at, JSON.stringify(reason), id, owner],
   });
+  if (rs.rowsAffected === 1) hintChanged(id);
   return rs.rowsAffected === 1;
 }
 

@@ -1,6 +1,7 @@
 // Log lines: a rollout log and a rollback log per rollout, a run log and a
 // revert log per task. Writes are buffered briefly and flushed in one INSERT,
 // so chatty commands and big trees cost one commit per flush, not per line.
+import { hintChanged } from "../change-hints";
 import type { Db } from "./db";
 import { now } from "../clock";
 
@@ -45,7 +46,9 @@ async function insertLines(db: Db, lines: Line[]): Promise<void> {
       args: chunk.flatMap((l) => [l.rolloutId, l.taskId, l.stream, l.at, l.line]),
     });
   }
-  if (statements.length) await db.$client.batch(statements, "write");
+  if (!statements.length) return;
+  await db.$client.batch(statements, "write");
+  for (const id of new Set(lines.map((l) => l.rolloutId))) hintChanged(id);
 }
 
 export async function appendLog(db: Db, rolloutId: number, taskId: number | null, stream: LogStream, line: string): Promise<void> {

@@ -5,6 +5,7 @@ import { desc, eq, sql } from "drizzle-orm";
 import type { Db } from "./db";
 import { rollout, signal } from "./schema";
 import { activeStatuses } from "../status";
+import { hintChanged } from "../change-hints";
 import { signals, type SignalName } from "../signals";
 import { treeInserts } from "./tasks";
 import type { Task } from "../task";
@@ -233,6 +234,7 @@ export async function claimLease(
           WHERE id = ? AND status IN (${statuses}) AND lease_owner IS ? ${free}`,
     args: [owner, at + leaseMs, at, id, ...activeStatuses, previousOwner, ...(ownerIsDead ? [] : [at])],
   });
+  if (rs.rowsAffected === 1) hintChanged(id);
   return rs.rowsAffected === 1;
 }
 
@@ -281,6 +283,7 @@ export async function endPhase(db: Db, id: number, owner: string, end: PhaseEnd)
     set = `status = '${end.status}', rollback_finished_at = ?, ${releaseLease}`;
   }
   const rs = await db.$client.execute({ sql: `UPDATE rollout SET ${set} WHERE id = ? AND lease_owner = ? ${guard}`, args: [...args, id, owner] });
+  if (rs.rowsAffected === 1) hintChanged(id);
   return rs.rowsAffected === 1;
 }
 

@@ -5,6 +5,7 @@ import type { InValue as Value } from "@libsql/client";
 import type { Db } from "./db";
 import type { Task, Attempt } from "../task";
 import { groupUpdate, groupWrite } from "./group-commit";
+import { hintChanged } from "../change-hints";
 
 export class LeaseLost extends Error {
   name = "LeaseLost";
@@ -54,12 +55,14 @@ export class TaskRecorder {
       args: [...args, this.rolloutId, this.owner],
     });
     if (rowsAffected !== 1) throw new LeaseLost(`Lost the lease on rollout ${this.rolloutId}, or the task changed under us`);
+    hintChanged(this.rolloutId);
   }
 
   /** A hot transition (a start, an end): merged with others of its shape into one statement of the group commit. */
   private async update(task: Task, set: Record<string, Value>, guard = "1"): Promise<void> {
     const rowsAffected = await groupUpdate(this.db, { rolloutId: this.rolloutId, owner: this.owner, taskId: task.id!, set, guard });
     if (rowsAffected !== 1) throw new LeaseLost(`Lost the lease on rollout ${this.rolloutId}, or the task changed under us`);
+    hintChanged(this.rolloutId);
   }
 
   /**
