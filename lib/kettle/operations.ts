@@ -2,7 +2,8 @@
 // handlers and pages call these; none of them runs a task.
 import { z } from "zod";
 import type { Db } from "./store/db";
-import { authorLocation, resolveRolloutClass, typeNameOf, type RolloutKind } from "./registry";
+import { resolveRolloutClass, typeNameOf, type RolloutKind } from "./registry";
+import { authorLocation } from "./author-files";
 import { hideRollout, insertRollout, insertSignal, requestRun, requireRolloutRow, saveFinalised } from "./store/rollouts";
 import { badInput, conflict, notFound, KettleError } from "./errors";
 import { now } from "./clock";
