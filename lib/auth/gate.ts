@@ -7,7 +7,7 @@ import type { Db } from "@/lib/kettle/store/db";
 import { settings } from "@/lib/kettle/settings";
 import { identify, isIdentified, ADDRESS_HEADER } from "./identity";
 
-const open = (path: string) => path.startsWith("/api/") || path.startsWith("/_next/") || path.startsWith("/auth/") || path === "/favicon.ico" || path === "/robots.txt" || path === "/metrics" || path.startsWith("/metrics?");
+const open = (path: string) => path.startsWith("/api/") || path.startsWith("/_next/") || path.startsWith("/auth/") || path === "/favicon.ico" || path.startsWith("/icon.svg") || path === "/robots.txt" || path === "/metrics" || path.startsWith("/metrics?");
 
 function page(res: ServerResponse, status: number, title: string, text: string) {
   const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

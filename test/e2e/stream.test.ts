@@ -8,9 +8,11 @@ import { serverAndBrowser, screenshotPath } from "../helpers/browser";
 const ctx = serverAndBrowser({ env: { KETTLE_ROLLOUT_CLS: "fixtures:TreeRollout", KETTLE_ROLLOUT_REFRESH_TIMEOUT: "300" } });
 let page: Page;
 const errors: string[] = [];
+const consoleErrors: string[] = []; // e.g. a 404 for the icon
 beforeAll(async () => {
   page = await ctx.browser.newPage({ viewport: { width: 1280, height: 1000 } });
   page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
 });
 
 type Json = Record<string, any>;
@@ -42,6 +44,7 @@ describe("live updates on the rollout page", () => {
     expect(polls.slice(afterRun).filter((p) => p.includes("/logs/")).length).toBeLessThanOrEqual(2);
     expect(await page.getByTestId("log-Rollout log").textContent()).toContain("Rollout finished");
     expect(errors).toEqual([]);
+    expect(consoleErrors).toEqual([]);
   });
 
   test("when the stream is cut, the page polls instead and says so", async () => {
