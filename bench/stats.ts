@@ -1,4 +1,5 @@
 // Small statistics helpers shared by the benchmark runner and its workers.
+import fs from "node:fs";
 
 export type Summary = { n: number; min: number; median: number; max: number; p50: number; p95: number; mean: number };
 
@@ -18,7 +19,17 @@ export function summarise(values: number[]): Summary {
 
 export const round = (x: number, digits = 2) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);
 
-/** Peak resident set size of this process so far, in MB. */
+/**
+ * Peak resident set size of this process so far, in MB: VmHWM, its own memory's high-water mark.
+ * Not getrusage's maxRSS: Linux carries that across fork and exec, so a worker spawned by the
+ * bench runner reported the runner's own RSS (about 300 MB with Playwright loaded) as its floor.
+ */
 export function peakRssMb(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync("/proc/self/status", "utf8"));
+    if (m) return Number(m[1]) / 1024;
+  } catch {
+    // not Linux
+  }
   return process.resourceUsage().maxRSS / 1024;
 }

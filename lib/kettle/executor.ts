@@ -4,14 +4,14 @@
 import os from "node:os";
 import type { Db } from "./store/db";
 import { Task, type TaskContext } from "./task";
+import { ExecutionContext, type ContextHost } from "./task-context";
 import type { RolloutClass } from "./rollout";
 import { TaskRecorder, LeaseLost, type Phase } from "./store/task-recorder";
 import { endPhase, insertSignal, renewLease, signalsAndOwner, type RolloutRow } from "./store/rollouts";
 import { pause, pauseByOwner, unhandledDecisions, unpauseByOwner, type PausedReason } from "./store/decisions";
 import { Steering } from "./steering";
 import { backoffMs, onFailureOf, recoveryOf, retryPolicyOf, type OnFailure } from "./phases";
-import { LogWriter, type LogStream } from "./store/logs";
-import type { ExecOptions } from "./exec";
+import { LogWriter } from "./store/logs";
 import { describeError, KettleError } from "./errors";
 import { now } from "./clock";
 import { runPhaseStatuses, rollbackPhaseStatuses, type RolloutStatus } from "./status";
@@ -75,6 +75,8 @@ export class Execution {
   private readonly onFailure: OnFailure;
   private status: RolloutStatus;
   private readonly host = os.hostname();
+  /** What the task contexts reach of this execution (see task-context.ts). */
+  private readonly contextHost: ContextHost;
 
   constructor(
     private readonly db: Db,
@@ -89,6 +91,16 @@ export class Execution {
     this.steering = new Steering(db, row.id, opts.owner, (line) => this.log("rollout", line));
     this.commands = new Commands(db, { host: this.host, instanceId: opts.owner, rolloutId: row.id });
     this.onFailure = onFailureOf(cls);
+    this.contextHost = {
+      rolloutId: row.id,
+      writeLog: (taskId, phase, line) => this.logs.write(row.id, taskId, phase, line),
+      runSleep: (ms, stops) => this.steering.sleep(ms, ...stops),
+      pausedSince: () => this.steering.since,
+      exec: (taskId, command, options, log, term) => this.commands.run(taskId, command, options, log, term),
+      runTask: (child) => this.runTask(child),
+      revertTask: (child) => this.revertTask(child),
+      waitForApproval: (task, log, timeoutMs) => this.waitForApproval(task, log, timeoutMs),
+    };
   }
 
   get rolloutId() {
@@ -277,28 +289,7 @@ export class Execution {
 
   private context(task: Task, phase: Phase, startedAt: number): TaskContext {
     const signals = phase === "run" ? this.run : this.rollback;
-    const stops = [signals.abort.signal, signals.term.signal];
-    const stream: LogStream = phase;
-    const log = (line: string) => this.logs.write(this.row.id, task.id, stream, line);
-    const run = phase === "run";
-    return {
-      abort: signals.abort.signal,
-      term: signals.term.signal,
-      phase,
-      startedAt,
-      activeMs: () => {
-        // Only a run pauses; the paused time so far is recorded, the current pause is not yet.
-        if (!run) return now() - startedAt;
-        const end = this.steering.since ?? now();
-        return Math.max(0, end - startedAt - task.records.pausedMs);
-      },
-      log,
-      sleep: (ms) => (run ? this.steering.sleep(ms, ...stops) : taskSleep(ms, ...stops)),
-      exec: (command, options?: ExecOptions) => this.commands.run(task.id!, command, options ?? {}, log, signals.term.signal),
-      run: (child) => this.runTask(child),
-      revert: (child) => this.revertTask(child),
-      waitForApproval: (timeoutMs) => this.waitForApproval(task, log, timeoutMs),
-    };
+    return new ExecutionContext(this.contextHost, task, phase, startedAt, signals.abort.signal, signals.term.signal);
   }
 
   private async waitForApproval(task: Task, log: (line: string) => void, timeoutMs?: number) {

@@ -2,8 +2,9 @@
 // handlers and pages call these; none of them runs a task.
 import { z } from "zod";
 import type { Db } from "./store/db";
-import { resolveRolloutClass, typeNameOf, type RolloutKind } from "./registry";
+import { resolveRolloutClass, typeNamesIn, type RolloutKind } from "./registry";
 import { authorLocation } from "./author-files";
+import { planTree } from "./plans";
 import { hideRollout, insertRollout, insertSignal, requestRun, requireRolloutRow, saveFinalised } from "./store/rollouts";
 import { badInput, conflict, notFound, KettleError } from "./errors";
 import { now } from "./clock";
@@ -69,16 +70,13 @@ async function generate(kind: RolloutKind, id: number, config: Config): Promise<
     throw new FinaliseError(`Finalise failed in generateTasks: ${error.message}${where ? ` (at ${where})` : ""}`, error.stack ?? null, where);
   }
   // Every kind in the tree must be findable again by name: say so now, not when it runs.
-  for (const task of root.walk()) await typeNameOf(task);
+  await typeNamesIn(root);
   return root;
 }
 
 /** A task of a plan that is not saved (preview). */
 export type PlannedTask = { type: string; description: string; children: PlannedTask[] };
 
-async function planned(task: Task): Promise<PlannedTask> {
-  return { type: await typeNameOf(task), description: task.description(), children: await Promise.all(task.children.map(planned)) };
-}
 
 /**
  * A dry run of finalise: validates the config and generates the tree, saving
@@ -91,7 +89,7 @@ export async function previewRollout(
   const kind = await kindFor(input.kind, offered);
   const config = validateConfig(kind, input.config);
   const root = await generate(kind, 0, config);
-  return { kind: kind.kind, title: kind.title, config, tasks: await planned(root), count: [...root.walk()].length };
+  return { kind: kind.kind, title: kind.title, config, tasks: planTree(root, await typeNamesIn(root)), count: [...root.walk()].length };
 }
 
 export async function createRollout(

@@ -4,7 +4,7 @@
 import type { InStatement } from "@libsql/client";
 import type { Db } from "./store/db";
 import type { Task } from "./task";
-import { typeNameOf } from "./registry";
+import { typeNamesIn } from "./registry";
 import { loadTree } from "./store/tasks";
 import { requireRolloutRow } from "./store/rollouts";
 
@@ -12,15 +12,16 @@ import { requireRolloutRow } from "./store/rollouts";
 export type PlanTask = { type: string; description: string; children: PlanTask[] };
 export type Plan = { id: number | null; finalisedAt: number | null; config: Record<string, unknown>; tree: PlanTask | null };
 
-export async function planTree(task: Task): Promise<PlanTask> {
-  return { type: task.typeName ?? (await typeNameOf(task)), description: task.description(), children: await Promise.all(task.children.map(planTree)) };
+/** The plan's shape of a tree; `typeName` from typeNamesIn (one lookup per kind, not per task). */
+export function planTree(task: Task, typeName: (task: Task) => string): PlanTask {
+  return { type: typeName(task), description: task.description(), children: task.children.map((child) => planTree(child, typeName)) };
 }
 
 /** The statement that records a plan; in finalise's batch, after the rollout's update (recorded only if that update happened). */
-export async function planStatement(rolloutId: number, config: Record<string, unknown>, root: Task, at: number): Promise<InStatement> {
+export function planStatement(rolloutId: number, config: Record<string, unknown>, root: Task, at: number, typeName: (task: Task) => string): InStatement {
   return {
     sql: "INSERT INTO plan (rollout_id, finalised_at, config, tree) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM rollout WHERE id = ? AND finalised_at = ? AND status = 'not_started')",
-    args: [rolloutId, at, JSON.stringify(config), JSON.stringify(await planTree(root)), rolloutId, at],
+    args: [rolloutId, at, JSON.stringify(config), JSON.stringify(planTree(root, typeName)), rolloutId, at],
   };
 }
 
@@ -36,7 +37,7 @@ export async function currentPlan(db: Db, rolloutId: number): Promise<Plan> {
   if (plans.length) return plans[plans.length - 1];
   const row = await requireRolloutRow(db, rolloutId);
   const root = await loadTree(db, rolloutId, { forDisplay: true });
-  return { id: null, finalisedAt: row.finalisedAt, config: row.config, tree: root ? await planTree(root) : null };
+  return { id: null, finalisedAt: row.finalisedAt, config: row.config, tree: root ? planTree(root, await typeNamesIn(root)) : null };
 }
 
 export type PlanDiff = {

@@ -309,3 +309,20 @@ export function typeNameOf(task: Task): Promise<string> {
 export function taskClassOf(type: string): Promise<TaskClass> {
   return registry().taskClassOf(type).catch(here);
 }
+
+/**
+ * The type name of every task in a tree, each kind looked up once: a plain
+ * lookup afterwards, so a big tree is written without an await per task.
+ * Throws, naming the task, for a child that is not a Task or a kind that is not exported.
+ */
+export async function typeNamesIn(root: Task): Promise<(task: Task) => string> {
+  const names = new Map<unknown, string>();
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const task = stack.pop();
+    if (!(task instanceof Task)) throw new Error(`generateTasks must return Task objects (got ${typeof task})`);
+    if (!task.typeName && !names.has(task.constructor)) names.set(task.constructor, await typeNameOf(task));
+    for (const child of task.children) stack.push(child);
+  }
+  return (task) => task.typeName ?? names.get(task.constructor)!;
+}

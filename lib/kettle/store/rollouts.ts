@@ -13,6 +13,7 @@ import { conflict, notFound } from "../errors";
 import { auditStatement, type AuditEntry } from "./audit";
 import { lockOf, lockedMessage, notLockedGuard } from "./locks";
 import { planStatement } from "../plans";
+import { typeNamesIn } from "../registry";
 
 export type RolloutRow = typeof rollout.$inferSelect;
 export type SignalRow = typeof signal.$inferSelect;
@@ -30,8 +31,9 @@ export async function insertRollout(db: Db, kind: string, config: Record<string,
 
 /** Saves the config and replaces the task tree, in one transaction; refused once started. */
 export async function saveFinalised(db: Db, id: number, config: Record<string, unknown>, root: Task, at: number, audit?: AuditEntry): Promise<void> {
-  const inserts = await treeInserts(id, root);
-  const plan = await planStatement(id, config, root, at); // keeps every plan (plan diff)
+  const typeName = await typeNamesIn(root);
+  const inserts = await treeInserts(id, root, typeName);
+  const plan = planStatement(id, config, root, at, typeName); // keeps every plan (plan diff)
   try {
     const [update] = await db.$client.batch(
       [

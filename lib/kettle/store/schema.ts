@@ -26,6 +26,8 @@ export const rollout = sqliteTable(
     pausedAt: integer("paused_at"),
     pausedReason: text("paused_reason", { mode: "json" }).$type<Record<string, unknown>>(),
   },
+  // rollout_status_idx ((status, rowid)) is named by per-row guards (INDEXED BY): they read a status
+  // from it without touching the row, whose config may be megabytes (drizzle/0008_guards_by_index.sql).
   (t) => [index("rollout_status_idx").on(t.status), index("rollout_hidden_id_idx").on(t.hidden, t.id)],
 );
 

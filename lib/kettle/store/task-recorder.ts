@@ -13,6 +13,10 @@ export class LeaseLost extends Error {
 
 export type Phase = "run" | "revert";
 
+// Checked once per started row. From the status index alone, not the rollout's row: status
+// sits after config there, and a big config's overflow pages were walked once per row.
+const NOT_PAUSED = "NOT EXISTS (SELECT 1 FROM rollout INDEXED BY rollout_status_idx WHERE status = 'paused' AND id = task.rollout_id)";
+
 // The embedded libSQL driver is synchronous under its promises, so a run of
 // quick tasks is one unbroken chain of microtasks: without a pause, timers
 // (signal polling, lease renewal), HTTP requests in the same process and the
@@ -82,7 +86,7 @@ export class TaskRecorder {
    */
   async startedUnlessPaused(task: Task, at: number): Promise<"ok" | "paused"> {
     try {
-      await this.paced(task, { run_started_at: at }, "task.run_started_at IS NULL AND (SELECT status FROM rollout WHERE id = task.rollout_id) != 'paused'");
+      await this.paced(task, { run_started_at: at }, `task.run_started_at IS NULL AND ${NOT_PAUSED}`);
       return "ok";
     } catch (e) {
       if (!(e instanceof LeaseLost)) throw e;
