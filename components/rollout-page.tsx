@@ -4,7 +4,7 @@
 import Link from "next/link";
 import useSWR from "swr";
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
-import type { RolloutView } from "@/lib/kettle/operations";
+import type { LiveView } from "@/lib/kettle/operations";
 import { Ago, Duration, Time, getJson, refusalText, sendJson, setServerNow, useApi, useRefusal } from "./app-context";
 import { RolloutAudit } from "./rollout-audit";
 import { StatusBadge } from "./status-badge";
@@ -18,8 +18,8 @@ import { RollbackPreviewList, RollbackPreviewPanel, previewHeadline } from "./ro
 import { Timeline } from "./timeline";
 import { LastPlanChange } from "./plan-diff";
 
-type Props = { initial: RolloutView; checklist: { url: string; height: number } | null };
-type Signal = RolloutView["signals"]["available"][number];
+type Props = { initial: LiveView; checklist: { url: string; height: number } | null };
+type Signal = LiveView["signals"]["available"][number];
 
 export function RolloutPage({ initial, checklist }: Props) {
   const api = useApi();
@@ -29,7 +29,7 @@ export function RolloutPage({ initial, checklist }: Props) {
   const [tab, setTab] = useState<"tasks" | "timeline">("tasks");
   // How often to refresh, as a number: SWR restarts its timer when it changes.
   const [pollMs, setPollMs] = useState<number | null>(initial.refreshMs);
-  const watchable = (v: RolloutView) => v.refreshMs !== null || v.status === "not_started";
+  const watchable = (v: LiveView) => v.refreshMs !== null || v.status === "not_started";
   const [live0, setLive0] = useState(watchable(initial));
   // Pushed changes while the stream is up; polling (every refreshMs) when it cannot be had.
   const stream = useRolloutStream({
@@ -42,7 +42,7 @@ export function RolloutPage({ initial, checklist }: Props) {
   streamMode.current = stream.mode;
   // Poll whenever the stream is not up (while it connects or reconnects too).
   const polling = stream.mode !== "stream";
-  const { data, error, mutate, isValidating } = useSWR<RolloutView>(api(`/api/rollouts/${initial.id}?tasks=auto`), getJson, {
+  const { data, error, mutate, isValidating } = useSWR<LiveView>(api(`/api/rollouts/${initial.id}?tasks=auto`), getJson, {
     fallbackData: initial,
     revalidateOnMount: false,
     revalidateOnFocus: false,
@@ -67,7 +67,7 @@ export function RolloutPage({ initial, checklist }: Props) {
   async function act(name: string, path: string, body?: { comment?: string }) {
     setBusy(name);
     setActionError(null);
-    const res = await sendJson<RolloutView>(api(path), "POST", body);
+    const res = await sendJson<LiveView>(api(path), "POST", body);
     setBusy(null);
     if (!res.ok) setActionError(res.body.error ?? "That did not work");
     if (res.ok) setAutoRefresh(true);
@@ -76,7 +76,7 @@ export function RolloutPage({ initial, checklist }: Props) {
     const mode = streamMode.current;
     if (mode === "stream") return;
     // Connecting: fetch afresh rather than apply the answer; SWR drops that read if the stream's snapshot lands first.
-    if (mode === "polling" && res.ok && "tasks" in res.body && "now" in res.body) await mutate(res.body as RolloutView, { revalidate: name !== "run" });
+    if (mode === "polling" && res.ok && "tasks" in res.body && "now" in res.body) await mutate(res.body as LiveView, { revalidate: name !== "run" });
     else await mutate();
   }
 
@@ -414,7 +414,7 @@ function LiveBar(props: {
   );
 }
 
-function Actions({ view, busy, onRun, onSignal }: { view: RolloutView; busy: string | null; onRun(): void; onSignal(name: string): void }) {
+function Actions({ view, busy, onRun, onSignal }: { view: LiveView; busy: string | null; onRun(): void; onSignal(name: string): void }) {
   const reasonId = useId();
   const refusal = useRefusal();
   const runRefused = refusal("run");
@@ -484,7 +484,7 @@ const signalLabels: Record<string, string> = {
   term_rollback: "Terminate rollback",
 };
 
-function SignalButton({ signal, busy, onSend, preview }: { signal: Signal; busy: string | null; onSend(): void; preview?: RolloutView["rollbackPreview"] }) {
+function SignalButton({ signal, busy, onSend, preview }: { signal: Signal; busy: string | null; onSend(): void; preview?: LiveView["rollbackPreview"] }) {
   // abort and term ask first, showing what the rollback would revert
   const confirm = signal.dangerous || signal.name === "abort_rollout";
   const showPreview = preview && (signal.name === "abort_rollout" || signal.name === "term_rollout");

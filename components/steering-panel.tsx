@@ -3,15 +3,15 @@
 // gates that wait (Approve / Reject), failed tasks the run is paused on
 // (Retry / Skip / Roll back), and Retry rollback after a failed rollback.
 import { useId, useState } from "react";
-import type { RolloutView } from "@/lib/kettle/operations";
+import type { LiveView } from "@/lib/kettle/operations";
 import { Ago, Time, refusalText, useRefusal } from "./app-context";
 import { ui } from "@/lib/web/ui";
 
-type Waiting = RolloutView["waitingFor"][number];
+type Waiting = LiveView["waitingFor"][number];
 /** Sends a decision: the API path and an optional comment; resolves once the page has refreshed. */
 export type Decide = (name: string, path: string, body?: { comment?: string }) => Promise<void>;
 
-export function SteeringPanel({ view, busy, decide }: { view: RolloutView; busy: string | null; decide: Decide }) {
+export function SteeringPanel({ view, busy, decide }: { view: LiveView; busy: string | null; decide: Decide }) {
   const retryRefused = useRefusal()("retry_rollback");
   const paused = view.status === "paused" && view.pausedReason;
   if (!paused && !view.waitingFor.length && !view.canRetryRollback) return null;
@@ -133,7 +133,7 @@ const actionNames: Record<string, string> = {
 };
 
 /** Every decision on record, oldest first. */
-export function DecisionList({ decisions }: { decisions: RolloutView["decisions"] }) {
+export function DecisionList({ decisions }: { decisions: LiveView["decisions"] }) {
   return (
     <ul className="space-y-0.5" data-testid="decisions">
       {decisions.map((d, i) => (

@@ -4,7 +4,7 @@
 // and markers for signals and decisions (who and why on hover or focus).
 // Groups fold into one row; big trees start folded.
 import { useMemo, useState } from "react";
-import type { RolloutView, TaskView } from "@/lib/kettle/operations";
+import type { LiveView, TaskView } from "@/lib/kettle/operations";
 import { formatLeft } from "./eta";
 import { ui } from "@/lib/web/ui";
 
@@ -32,7 +32,7 @@ function count(t: TaskView): number {
 const clock = (at: number) => new Date(at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
 const span = (from: number, to: number) => formatLeft((to - from) / 1000);
 
-export function Timeline({ view }: { view: RolloutView }) {
+export function Timeline({ view }: { view: LiveView }) {
   const root = view.tasks;
   const total = useMemo(() => (root ? count(root) : 0), [root]);
   const [zoom, setZoom] = useState<number | null>(null);

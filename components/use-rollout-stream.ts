@@ -3,12 +3,12 @@
 // a snapshot, then only what changed. The page falls back to polling when the
 // stream cannot be had, and says which it is using.
 import { useEffect, useRef, useState } from "react";
-import type { RolloutHeader, RolloutView, TaskView } from "@/lib/kettle/operations";
+import type { LiveView, RolloutHeader, TaskView } from "@/lib/kettle/operations";
 
 export type StreamMode = "connecting" | "stream" | "polling";
 export type StreamedLine = { id: number; at: number; line: string };
 type LogLineChange = StreamedLine & { taskId: number | null; stream: string };
-type Change = { rollout?: Partial<RolloutHeader>; tasks?: TaskView[]; logs?: LogLineChange[] };
+type Change = { rollout?: Partial<Omit<RolloutHeader, "config">>; tasks?: TaskView[]; logs?: LogLineChange[] };
 
 /** Listeners for task records that changed (lists loaded page by page keep their rows fresh with it). */
 export type TaskFeed = { subscribe(fn: (tasks: TaskView[]) => void): () => void };
@@ -32,7 +32,7 @@ function withTasks(node: TaskView, byId: Map<number, TaskView>): TaskView {
   return children === node.children ? node : { ...node, children };
 }
 
-export function applyChange(view: RolloutView, change: Change): RolloutView {
+export function applyChange(view: LiveView, change: Change): LiveView {
   let next = change.rollout ? { ...view, ...change.rollout, tasks: view.tasks, tasksShown: view.tasksShown } : view;
   if (change.tasks?.length && next.tasks) next = { ...next, tasks: withTasks(next.tasks, new Map(change.tasks.map((t) => [t.id, t]))) };
   return next;
@@ -42,7 +42,7 @@ export function useRolloutStream(opts: {
   url: string;
   /** Stream only while this is true (the rollout is live and the user wants updates). */
   enabled: boolean;
-  onView(update: (view: RolloutView) => RolloutView): void;
+  onView(update: (view: LiveView) => LiveView): void;
 }) {
   const [mode, setMode] = useState<StreamMode>("connecting");
   const [logs, setLogs] = useState<Record<string, StreamedLine[]>>({});
@@ -73,7 +73,7 @@ export function useRolloutStream(opts: {
       setMode("stream");
     };
     es.addEventListener("snapshot", (e) => {
-      const { rollout } = JSON.parse((e as MessageEvent).data) as { rollout: RolloutView };
+      const { rollout } = JSON.parse((e as MessageEvent).data) as { rollout: LiveView };
       onView.current(() => rollout);
     });
     es.addEventListener("change", (e) => {

@@ -104,6 +104,17 @@ export type RolloutView = RolloutHeader & {
   tasksShown: "all" | "summary";
 };
 
+/**
+ * The view a live page holds: all but the config, which the page does not show
+ * and which can be megabytes (a 100 000-task fixture's is 1.4 MB): the page and
+ * its event stream leave it out. GET /api/rollouts/{id} has it.
+ */
+export type LiveView = Omit<RolloutView, "config">;
+
+export function liveView({ config: _config, ...view }: RolloutView): LiveView {
+  return view;
+}
+
 export function summary(row: RolloutRow): RolloutSummary {
   return {
     id: row.id,

@@ -6,7 +6,7 @@
 import type { Db } from "@/lib/kettle/store/db";
 import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
 import { currentCursor, followed, followsAny, formatCursor, mergeFollows, readChanges, type Cursor, type LogFollow } from "@/lib/kettle/changes";
-import { getRollout, getTaskRecords, rolloutHeader, type RolloutHeader } from "@/lib/kettle/operations";
+import { getRollout, getTaskRecords, liveView, rolloutHeader, type RolloutHeader } from "@/lib/kettle/operations";
 import { activeStatuses, type RolloutStatus } from "@/lib/kettle/status";
 import { onChangeHint } from "@/lib/kettle/change-hints";
 
@@ -83,7 +83,7 @@ class Watch {
         status = await this.catchUp(sub, since);
       }
       if (status === null) {
-        const rollout = await getRollout(this.db, this.rolloutId, { tasks: "auto" });
+        const rollout = liveView(await getRollout(this.db, this.rolloutId, { tasks: "auto" }));
         sub.send("snapshot", { rollout }, formatCursor(this.cursor));
         status = rollout.status;
       }
@@ -140,7 +140,8 @@ class Watch {
     const header = await rolloutHeader(this.db, row);
     const tasks = await getTaskRecords(this.db, row, batch.taskIds);
     const logs = batch.logs.filter((l) => l.id <= this.cursor.log);
-    sub.send("change", { rollout: header, tasks, logs }, formatCursor(this.cursor));
+    const { config: _config, ...rollout } = header; // as everywhere in the stream (LiveView)
+    sub.send("change", { rollout, tasks, logs }, formatCursor(this.cursor));
     return header.status;
   }
 
@@ -178,7 +179,7 @@ class Watch {
     if (batch.plan) {
       // Finalised again: a new tree. Everyone starts from a new snapshot.
       this.cursor = batch.cursor;
-      const rollout = await getRollout(this.db, this.rolloutId, { tasks: "auto" });
+      const rollout = liveView(await getRollout(this.db, this.rolloutId, { tasks: "auto" }));
       this.broadcast("snapshot", { rollout }, formatCursor(this.cursor));
       this.sentHeader.clear();
       return;
@@ -223,16 +224,17 @@ class Watch {
    * The header's fields that differ from the last broadcast, with id, status and now always: most
    * changes move only progress and time left, while the config alone can be tens of KB.
    */
-  private headerDelta(header: RolloutHeader): Partial<RolloutHeader> {
+  private headerDelta(header: RolloutHeader): Partial<Omit<RolloutHeader, "config">> {
     const delta: Record<string, unknown> = {};
     for (const [field, value] of Object.entries(header)) {
+      if (field === "config") continue; // a live page does without it (LiveView)
       const json = JSON.stringify(value) ?? "undefined";
       if (field === "id" || field === "status" || field === "now" || this.sentHeader.get(field) !== json) {
         delta[field] = value;
         this.sentHeader.set(field, json);
       }
     }
-    return delta as Partial<RolloutHeader>;
+    return delta as Partial<Omit<RolloutHeader, "config">>;
   }
 
   private broadcast(event: string, data: unknown, id?: string) {

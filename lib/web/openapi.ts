@@ -124,6 +124,7 @@ const taskId: Param = { name: "taskId", in: "path", schema: { type: "string", pa
 const kindParam: Param = { name: "kind", in: "path", description: "A rollout kind, URL-encoded (e.g. rollout%3AMyRollout)", schema: { type: "string" } };
 const q = (name: string, description: string, s: Json = { type: "string" }): Param => ({ name, in: "query", description, schema: s });
 const logQuery = [q("format", "`json` for `{ lines }` instead of text", { type: "string", enum: ["json"] }), q("after", "with format=json: only lines after this id (to follow a log)", { type: "integer" })];
+const answerTasks = q("tasks", "how much of the tree the answer carries: auto (default: the whole tree up to 2 000 tasks, a summary past that), all, or summary", { type: "string", enum: ["all", "summary", "auto"] });
 const paging = [q("page", "1-based", { type: "integer" }), q("perPage", "rows per page", { type: "integer" })];
 
 function operations(): Op[] {
@@ -148,7 +149,7 @@ function operations(): Op[] {
     },
     { method: "get", path: "/api/rollouts/in-flight", summary: "Every rollout in progress across kinds, with progress, time left and who ran it", action: "read", ok: { status: 200, schema: { type: "object" } } },
     { method: "get", path: "/api/rollouts/{id}/plans", summary: "Every plan the rollout was finalised with, oldest first, each with its diff against the one before", action: "read", params: [id], ok: { status: 200, schema: { type: "object" } }, errors: [404] },
-    { method: "post", path: "/api/rollouts", summary: "Create and finalise a rollout", action: "create", body: ref("CreateRollout"), ok: { status: 201, schema: ref("Rollout") }, errors: [400] },
+    { method: "post", path: "/api/rollouts", summary: "Create and finalise a rollout", action: "create", params: [answerTasks], body: ref("CreateRollout"), ok: { status: 201, schema: ref("Rollout") }, errors: [400] },
     {
       method: "get",
       path: "/api/rollouts/{id}",
@@ -178,8 +179,8 @@ function operations(): Op[] {
     },
     { method: "post", path: "/api/rollouts/preview", summary: "A dry run of finalise: the tree a config would generate; nothing is saved", action: "create", body: ref("CreateRollout"), ok: { status: 200, schema: { type: "object" } }, errors: [400] },
     { method: "get", path: "/api/dev/rollouts", summary: "Development only (404 in production): an event each time rollouts/ changes", action: "read", ok: { status: 200, text: true, description: "text/event-stream" }, errors: [404] },
-    { method: "put", path: "/api/rollouts/{id}", summary: "Finalise again with a new config (409 once started)", action: "finalise", params: [id], body: schema(finaliseBody), ok: { status: 200, schema: ref("Rollout") }, errors: [400, 404, 409] },
-    { method: "post", path: "/api/rollouts/{id}/run", summary: "Start it (409 when already run, empty, stale or locked)", action: "run", params: [id], ok: { status: 202, schema: ref("Rollout") }, errors: [404, 409] },
+    { method: "put", path: "/api/rollouts/{id}", summary: "Finalise again with a new config (409 once started)", action: "finalise", params: [id, answerTasks], body: schema(finaliseBody), ok: { status: 200, schema: ref("Rollout") }, errors: [400, 404, 409] },
+    { method: "post", path: "/api/rollouts/{id}/run", summary: "Start it (409 when already run, empty, stale or locked)", action: "run", params: [id, answerTasks], ok: { status: 202, schema: ref("Rollout") }, errors: [404, 409] },
     {
       method: "post",
       path: "/api/rollouts/{id}/signals/{signal}",
@@ -195,12 +196,12 @@ function operations(): Op[] {
       path: "/api/rollouts/{id}/tasks/{taskId}/{decision}",
       summary: "Approve or reject an approval gate that waits; retry or skip a failed task the run is paused on",
       action: "approve",
-      params: [id, taskId, { name: "decision", in: "path", schema: { type: "string", enum: ["approve", "reject", "retry", "skip"] } }],
+      params: [id, taskId, { name: "decision", in: "path", schema: { type: "string", enum: ["approve", "reject", "retry", "skip"] } }, answerTasks],
       body: schema(commentBody),
       ok: { status: 200, schema: ref("Rollout") },
       errors: [400, 404, 409],
     },
-    { method: "post", path: "/api/rollouts/{id}/rollback/retry", summary: "Retry a failed rollback (202 while rollback_failed, 409 otherwise)", action: "retry_rollback", params: [id], body: schema(commentBody), ok: { status: 202, schema: ref("Rollout") }, errors: [404, 409] },
+    { method: "post", path: "/api/rollouts/{id}/rollback/retry", summary: "Retry a failed rollback (202 while rollback_failed, 409 otherwise)", action: "retry_rollback", params: [id, answerTasks], body: schema(commentBody), ok: { status: 202, schema: ref("Rollout") }, errors: [404, 409] },
     { method: "post", path: "/api/rollouts/{id}/hide", summary: "Hide it from the lists (or show it again)", action: "hide", params: [id], body: schema(hideBody), ok: { status: 200, schema: schema(z.object({ id: z.number(), hidden: z.boolean() }), "output") }, errors: [400, 404] },
     {
       method: "get",

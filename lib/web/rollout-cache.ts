@@ -5,6 +5,7 @@
 import { getRollout, parseId, type RolloutView } from "@/lib/kettle/operations";
 import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
 import type { Db } from "@/lib/kettle/store/db";
+import { badInput } from "@/lib/kettle/errors";
 
 const FRESH_MS = 200;
 // Kept encoded: a 1 000-task view is ~150 KB, and encoding it again for every poll showed in profiles.
@@ -15,6 +16,18 @@ const cacheKey = Symbol.for("kettle.rolloutViews");
 const cache: Map<string, Entry> = ((globalThis as Record<symbol, unknown>)[cacheKey] ??= new Map()) as Map<string, Entry>;
 /** How much of the tree a view holds: see getRollout. */
 export type TasksShown = "all" | "summary" | "auto";
+
+/**
+ * `?tasks=` of a request: how much of the tree its answer carries. The status read defaults to the
+ * whole tree (scripts rely on it); a change's answer to "auto", the whole tree up to 2 000 tasks and
+ * a summary past that (a 100 000-task tree is 14.5 MB of JSON). Read before the change is made, so
+ * that a bad value changes nothing.
+ */
+export function tasksParam(req: Request, fallback: TasksShown): TasksShown {
+  const tasks = new URL(req.url).searchParams.get("tasks") ?? fallback;
+  if (tasks !== "all" && tasks !== "summary" && tasks !== "auto") throw badInput('tasks must be "all", "summary" or "auto"');
+  return tasks;
+}
 
 /**
  * A rollout's view as the API sends it. `fresh`, after a change made through

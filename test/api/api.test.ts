@@ -221,3 +221,30 @@ describe("bad input", () => {
     expect((await server.api("GET", "/api/rollouts/1/signals/abort_rollout")).status).toBe(405);
   });
 });
+
+describe("big trees in answers", () => {
+  it("a change's answer carries a summary past 2 000 tasks (?tasks=all for the whole tree); the status read keeps the whole tree; a bad ?tasks= changes nothing", async () => {
+    const big = tree({ par: Array.from({ length: 2500 }, () => ({ noop: true })) });
+    const created = await server.api<Json>("POST", "/api/rollouts", big);
+    expect(created.status).toBe(201);
+    expect(created.body.tasksShown).toBe("summary");
+    expect(created.body.tasks.childCount).toBe(2500);
+    expect(created.body.tasks.children.length).toBeLessThan(100);
+    const whole = await server.api<Json>("POST", "/api/rollouts?tasks=all", big);
+    expect(whole.body.tasksShown).toBe("all");
+    expect(whole.body.tasks.children).toHaveLength(2500);
+    expect((await server.api<Json>("GET", `/api/rollouts/${created.body.id}`)).body.tasks.children).toHaveLength(2500);
+
+    const total = async () => (await server.api<Json>("GET", "/api/rollouts?perPage=1")).body.total as number;
+    const before = await total();
+    const bad = await server.api<Json>("POST", "/api/rollouts?tasks=everything", big);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toBe('tasks must be "all", "summary" or "auto"');
+    expect(await total()).toBe(before);
+    expect((await server.api<Json>("POST", `/api/rollouts/${created.body.id}/run?tasks=bogus`)).status).toBe(400);
+    expect((await server.api<Json>("GET", `/api/rollouts/${created.body.id}?tasks=summary`)).body.status).toBe("not_started");
+    const run = await server.api<Json>("POST", `/api/rollouts/${created.body.id}/run`);
+    expect(run.status).toBe(202);
+    expect(run.body.tasksShown).toBe("summary");
+  });
+});

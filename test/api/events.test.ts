@@ -93,11 +93,12 @@ describe("the event stream", () => {
     expect(f.state.logs.some((l) => /^Rollout stopped by the failure of task 3/.test(l))).toBe(true);
     expect(f.state.logs).toContain("Rollback finished");
     expect(await sse.next()).toBeNull(); // the server closed the stream
-    // A change carries the header fields that changed (id, status and now always), not the config each time;
-    // merged into the snapshot, they make the rollout as the API shows it at the end.
+    // A change carries the header fields that changed (id, status and now always); merged into the
+    // snapshot, they make the rollout as the API shows it at the end, but for the config (never streamed).
     for (const d of deltas) expect(Object.keys(d)).toEqual(expect.arrayContaining(["id", "status", "now"]));
-    expect(deltas.some((d) => !("config" in d) && "progress" in d)).toBe(true);
-    const { tasks: _tree, now: _now, ...final } = (await a.api<Json>("GET", `/api/rollouts/${id}`)).body;
+    expect(deltas.some((d) => "progress" in d && !("title" in d))).toBe(true);
+    expect([first.data.rollout, ...deltas].some((d) => "config" in d)).toBe(false);
+    const { tasks: _tree, now: _now, config: _config, ...final } = (await a.api<Json>("GET", `/api/rollouts/${id}`)).body;
     const { now: _then, ...merged } = f.state.header;
     expect(merged).toEqual(final);
   });

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { rolloutResponse } from "@/lib/web/rollout-cache";
+import { rolloutResponse, tasksParam } from "@/lib/web/rollout-cache";
 import { route, readJson } from "@/lib/web/http";
 import { createRollout } from "@/lib/kettle/operations";
 import { findRollouts, parseFilters } from "@/lib/kettle/overview";
@@ -19,9 +19,10 @@ export const GET = route(async ({ req, db }) => {
 
 export const POST = route(
   async ({ req, db, user, audit }) => {
+    const tasks = tasksParam(req, "auto");
     const body = parseBody(createRolloutBody, await readJson(req));
     const id = await createRollout(db, { kind: body.kind, config: body.config, user, audit: audit("create") });
-    return rolloutResponse(db, id, { status: 201, fresh: true });
+    return rolloutResponse(db, id, { status: 201, fresh: true, tasks });
   },
   { mutation: true, action: "create" },
 );

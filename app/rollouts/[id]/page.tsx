@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { loadRollout } from "@/lib/web/pages";
 import { settings } from "@/lib/kettle/settings";
 import { RolloutPage } from "@/components/rollout-page";
+import { liveView } from "@/lib/kettle/operations";
 
 export const dynamic = "force-dynamic";
 
@@ -15,5 +16,5 @@ export default async function Rollout({ params }: { params: Promise<{ id: string
   // A big tree comes as a summary whose groups open page by page.
   const view = await loadRollout(id, "auto");
   const s = settings();
-  return <RolloutPage initial={view} checklist={s.checklistUrl ? { url: s.checklistUrl, height: s.checklistHeight } : null} />;
+  return <RolloutPage initial={liveView(view)} checklist={s.checklistUrl ? { url: s.checklistUrl, height: s.checklistHeight } : null} />;
 }

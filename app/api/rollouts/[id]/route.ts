@@ -1,25 +1,24 @@
 import { route, readJson } from "@/lib/web/http";
 import { parseId, refinaliseRollout } from "@/lib/kettle/operations";
-import { badInput, notFound } from "@/lib/kettle/errors";
+import { notFound } from "@/lib/kettle/errors";
 import { finaliseBody, parseBody } from "@/lib/web/api-schemas";
-import { rolloutResponse } from "@/lib/web/rollout-cache";
+import { rolloutResponse, tasksParam } from "@/lib/web/rollout-cache";
 
 export const dynamic = "force-dynamic";
 
-/** `?tasks=summary` for a big tree's summary (open groups with /tasks?parent=), `auto` for a summary past 2 000 tasks; the whole tree by default. */
+/** `?tasks=summary` for a big tree's summary (open groups with /tasks?parent=), `auto` for a summary past 2 000 tasks; the whole tree by default (PUT: `auto`). */
 export const GET = route<{ id: string }>(async ({ req, db, params }) => {
-  const tasks = req.nextUrl.searchParams.get("tasks") ?? "all";
-  if (tasks !== "all" && tasks !== "summary" && tasks !== "auto") throw badInput('tasks must be "all", "summary" or "auto"');
-  return rolloutResponse(db, params.id, { tasks });
+  return rolloutResponse(db, params.id, { tasks: tasksParam(req, "all") });
 });
 
 export const PUT = route<{ id: string }>(
   async ({ req, db, params, audit }) => {
+    const tasks = tasksParam(req, "auto");
     const id = parseId(params.id);
     if (id === "latest") throw notFound("Name a rollout by its id to edit it");
     const body = parseBody(finaliseBody, await readJson(req));
     await refinaliseRollout(db, id, { config: body.config, audit: audit("finalise") });
-    return rolloutResponse(db, id, { fresh: true });
+    return rolloutResponse(db, id, { fresh: true, tasks });
   },
   { mutation: true, action: "finalise" },
 );

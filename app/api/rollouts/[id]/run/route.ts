@@ -1,4 +1,4 @@
-import { rolloutResponse } from "@/lib/web/rollout-cache";
+import { rolloutResponse, tasksParam } from "@/lib/web/rollout-cache";
 import { route, wakeRunner } from "@/lib/web/http";
 import { runRollout, rolloutIdOf } from "@/lib/kettle/operations";
 import { countRunRequest } from "@/lib/kettle/metrics";
@@ -6,12 +6,13 @@ import { countRunRequest } from "@/lib/kettle/metrics";
 export const dynamic = "force-dynamic";
 
 export const POST = route<{ id: string }>(
-  async ({ db, params, user, audit }) => {
+  async ({ req, db, params, user, audit }) => {
+    const tasks = tasksParam(req, "auto");
     const id = await rolloutIdOf(db, params.id);
     await runRollout(db, id, user, audit("run"));
     countRunRequest();
     wakeRunner();
-    return rolloutResponse(db, id, { status: 202, fresh: true });
+    return rolloutResponse(db, id, { status: 202, fresh: true, tasks });
   },
   { mutation: true, action: "run" },
 );
