@@ -1,6 +1,8 @@
 // The custom server: Next.js (dev or production) on PORT, plus the background
 // runner in the same process. They share nothing but the database.
 import "dotenv/config";
+import { tuneHeap } from "./lib/kettle/heap";
+tuneHeap(); // before the heap grows (lib/kettle/heap.ts says why)
 import { createServer, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { register } from "node:module";

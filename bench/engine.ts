@@ -7,6 +7,7 @@ import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { tempDb } from "../test/helpers/db";
 import { createRollout, runRollout } from "@/lib/kettle/operations";
 import { Runner } from "@/lib/kettle/runner";
+import { tuneHeap } from "@/lib/kettle/heap";
 import type { TreeSpec } from "@/rollouts/fixtures";
 import { peakRssMb, summarise } from "./stats";
 
@@ -133,6 +134,7 @@ async function treeWorkload(job: TreeJob) {
 }
 
 async function main() {
+  tuneHeap(); // as the server runs the engine
   const job = JSON.parse(process.argv[2]) as EngineJob;
   const result = job.workload === "floor" ? await floor(job) : await treeWorkload(job);
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
