@@ -5,111 +5,22 @@ import type { Db } from "./store/db";
 import { resolveRolloutClass } from "./registry";
 import { listRolloutRows, requireRolloutRow, signalsOf, STALE_PLAN_MS, type RolloutRow } from "./store/rollouts";
 import { loadTasks, loadTree } from "./store/tasks";
-import { progressFromDb, progressOf, type Progress } from "./progress";
+import { progressFromDb, progressOf } from "./progress";
 import { summaryTree } from "./tree-pages";
 import { readLog, type LogStream, type LogLine } from "./store/logs";
 import { awaitingTasks, decisionsOf, type DecisionRow, type PausedReason } from "./store/decisions";
 import { lockOf, lockedMessage } from "./store/locks";
 import { notFound } from "./errors";
 import { now } from "./clock";
-import { activeStatuses, type RolloutStatus, type TaskStatus } from "./status";
-import { availableSignals, signals, type SignalName } from "./signals";
+import { activeStatuses, type RolloutStatus } from "./status";
+import { availableSignals, signals } from "./signals";
 import { retryPolicyOf, type TaskDecision } from "./phases";
 import type { Task, Attempt } from "./task";
 import { settings } from "./settings";
-import { outlookOf, type Outlook } from "./outlook";
+import { outlookOf } from "./outlook";
 
-export type Config = Record<string, unknown>;
-
-/** A run or revert record. Over HTTP, fields with nothing recorded are left out. */
-export type RecordView = {
-  startedAt?: number | null;
-  finishedAt?: number | null;
-  result?: string | null;
-  failedAt?: number | null;
-  error?: string | null;
-  trace?: string | null;
-};
-
-export type TaskView = {
-  id: number;
-  type: string;
-  description: string;
-  progress?: string | null;
-  status: TaskStatus;
-  state: Record<string, unknown>;
-  run: RecordView;
-  revert: RecordView;
-  /** Every attempt of the run, the current one last (one for a task that ran once). */
-  attempts?: Attempt[];
-  /** Time the rollout was paused while this run went on (left out when none). */
-  pausedMs?: number;
-  /** The retry policy's number of attempts, when the task has one. */
-  maxAttempts?: number;
-  /** The decisions that can be made about this task now (approve / reject, retry / skip). */
-  decisions?: TaskDecision[];
-  children: TaskView[];
-  /** In a summary: how many children the task has, when `children` holds only some (or none) of them. */
-  childCount?: number;
-};
-
-export type DecisionView = { at: number; by: string | null; action: string; taskId?: number; comment?: string };
-
-export type RolloutSummary = {
-  id: number;
-  kind: string;
-  status: RolloutStatus;
-  hidden: boolean;
-  user: string | null;
-  createdBy: string | null;
-  runBy: string | null;
-  createdAt: number;
-  finalisedAt: number | null;
-  rolloutStartedAt: number | null;
-  rolloutFinishedAt: number | null;
-  rollbackStartedAt: number | null;
-  rollbackFinishedAt: number | null;
-};
-
-
-/** Everything about a rollout but its tasks: what a change event carries whole. */
-export type RolloutHeader = RolloutSummary & Outlook & {
-  title: string;
-  config: Config;
-  info: string[];
-  progress: Progress;
-  signals: {
-    sent: { name: string; sentBy: string | null; sentAt: number }[];
-    available: { name: SignalName; description: string; dangerous: boolean }[];
-  };
-  runner: { owner: string | null; heartbeatAt: number | null; leaseExpiresAt: number | null; silent: boolean; waiting: boolean };
-  /** Why the rollout is paused (null unless `paused`): a pause signal and who sent it, a failed or interrupted task, a monitor. */
-  pausedReason: (PausedReason & { since: number | null }) | null;
-  /** Every decision made about this rollout (pause, resume, approve, reject, retry, skip, retry_rollback), oldest first. */
-  decisions: DecisionView[];
-  /** Tasks waiting for a person: approval gates, and failed tasks the run is paused on. */
-  waitingFor: { taskId: number; kind: "approval" | "failure"; title: string; error?: string | null }[];
-  canRetryRollback: boolean;
-  canEdit: boolean;
-  canRun: { ok: boolean; reason: string | null };
-  /** Where the page should refresh itself (ms), or null when the rollout is done. */
-  refreshMs: number | null;
-  now: number;
-};
-
-export type RolloutView = RolloutHeader & {
-  /** The tree: whole, or in a summary only the first screenful and the way to what runs now (see `childCount`). */
-  tasks: TaskView | null;
-  /** "summary" when `tasks` holds only part of the tree. */
-  tasksShown: "all" | "summary";
-};
-
-/**
- * The view a live page holds: all but the config, which the page does not show
- * and which can be megabytes (a 100 000-task fixture's is 1.4 MB): the page and
- * its event stream leave it out. GET /api/rollouts/{id} has it.
- */
-export type LiveView = Omit<RolloutView, "config">;
+export type { Config, RecordView, TaskView, DecisionView, RolloutSummary, RolloutHeader, RolloutView, LiveView } from "./view-types";
+import type { TaskView, RolloutSummary, RolloutHeader, RolloutView, LiveView } from "./view-types";
 
 export function liveView({ config: _config, ...view }: RolloutView): LiveView {
   return view;
