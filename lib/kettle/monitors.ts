@@ -4,7 +4,7 @@
 // stops when the run ends.
 import type { Monitor, MonitorContext } from "./rollout";
 import { describeError } from "./errors";
-import { controller, taskSleep } from "./waiting";
+import { controller, sleep, taskSleep } from "./waiting";
 
 type MonitorHost = {
   rolloutId: number;
@@ -18,8 +18,13 @@ type MonitorHost = {
   pause(by: string, reason: string): Promise<void>;
 };
 
-/** Starts the selected monitors; abort `stop` when the run ends, then await `done`. */
-export function startMonitors(host: MonitorHost): { stop: AbortController; done: Promise<unknown> } {
+type RunningMonitors = { stop: AbortController; done: Promise<unknown> };
+
+/** How long the end of a run waits for its monitors to notice that it ended. */
+const MONITOR_GRACE_MS = 2000;
+
+/** Starts the selected monitors; stopMonitors when the run ends. */
+export function startMonitors(host: MonitorHost): RunningMonitors {
   const stop = controller();
   const selected = Array.isArray(host.config.monitors) ? (host.config.monitors as string[]) : [];
   const runs = selected.map(async (name) => {
@@ -55,4 +60,13 @@ export function startMonitors(host: MonitorHost): { stop: AbortController; done:
     }
   });
   return { stop, done: Promise.allSettled(runs) };
+}
+
+/** Stops the monitors at the end of a run; one that ignores its signal must not hold the rollout up. */
+export async function stopMonitors(monitors: RunningMonitors, log: (line: string) => void): Promise<void> {
+  monitors.stop.abort();
+  const gave = controller();
+  const settled = await Promise.race([monitors.done.then(() => true), sleep(MONITOR_GRACE_MS, gave.signal).then(() => false)]);
+  gave.abort();
+  if (!settled) log(`A monitor was still running ${MONITOR_GRACE_MS} ms after the run ended; no longer waiting for it`);
 }

@@ -135,6 +135,17 @@ export abstract class Task<S extends TaskState = TaskState> {
 }
 Object.defineProperty(Task.prototype, TASK_BRAND, { value: true });
 
+/** A task's return value as its records keep it (runResult, revertResult): text as it is, anything else as JSON. */
+export function resultText(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "string") return value;
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
+
 /** One try of a task's run. */
 export type Attempt = { startedAt: number; finishedAt?: number | null; failedAt?: number | null; error?: string | null };
 
