@@ -9,6 +9,28 @@ export function controller(): AbortController {
   return c;
 }
 
+// Many waiters on one signal (every task of a 10 000-task parallel group waits on the run's term)
+// share one listener: EventTarget's addEventListener and removeEventListener each walk the
+// signal's list of listeners, which made such a group quadratic (a tenth of W2's time).
+const waiters = new WeakMap<AbortSignal, Set<() => void>>();
+
+/** Calls `fn` once when `signal` aborts (it must not have yet); returns the way to stop waiting. */
+export function onAbort(signal: AbortSignal, fn: () => void): () => void {
+  let set = waiters.get(signal);
+  if (!set) {
+    const all = (set = new Set());
+    waiters.set(signal, all);
+    signal.addEventListener("abort", () => {
+      const now = [...all];
+      all.clear();
+      for (const f of now) f();
+    }, { once: true });
+  }
+  set.add(fn);
+  const mine = set;
+  return () => void mine.delete(fn);
+}
+
 /** setTimeout fires at once for more than this (about 24.8 days): longer waits are chained. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -19,16 +41,15 @@ export function sleep(ms: number, ...signals: AbortSignal[]): Promise<boolean> {
     const until = Date.now() + ms;
     const done = (full: boolean) => {
       clearTimeout(timer);
-      for (const s of signals) s.removeEventListener("abort", early);
+      for (const stop of stops) stop();
       resolve(full);
     };
-    const early = () => done(false);
     const arm = (): NodeJS.Timeout => {
       const left = until - Date.now();
       return setTimeout(() => (left > MAX_TIMER_MS ? (timer = arm()) : done(true)), Math.max(0, Math.min(left, MAX_TIMER_MS)));
     };
     let timer = arm();
-    for (const s of signals) s.addEventListener("abort", early, { once: true });
+    const stops = signals.map((s) => onAbort(s, () => done(false)));
   });
 }
 
@@ -45,13 +66,9 @@ export function taskSleep(ms: number, ...signals: AbortSignal[]): Promise<boolea
 export function raceTerm<T>(fn: () => Promise<T> | T, term: AbortSignal, message: string): Promise<T> {
   if (term.aborted) return Promise.reject(new Error(message));
   return new Promise<T>((resolve, reject) => {
-    const stop = () => reject(new Error(message));
-    term.addEventListener("abort", stop, { once: true });
+    const stop = onAbort(term, () => reject(new Error(message)));
     // The work may settle after we stopped waiting; then its outcome is dropped.
-    Promise.resolve()
-      .then(fn)
-      .then(resolve, reject)
-      .finally(() => term.removeEventListener("abort", stop));
+    Promise.resolve().then(fn).then(resolve, reject).finally(stop);
   });
 }
 
