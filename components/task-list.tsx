@@ -120,6 +120,12 @@ export function VirtualTaskList({
       </div>
       <p className={`mt-1 text-xs ${ui.muted}`}>
         {count.toLocaleString()} tasks{all ? "" : ", loaded as you scroll"}
+        {/* where you are in a long list */}
+        {virtual.range && count > 0 ? (
+          <span data-testid={`task-list-range-${parentId}`}>
+            {" "}· showing {(virtual.range.startIndex + 1).toLocaleString()}–{(virtual.range.endIndex + 1).toLocaleString()}
+          </span>
+        ) : null}
         {error ? <span className="text-rose-700 dark:text-rose-400"> · could not load some: {error}</span> : null}
       </p>
     </div>

@@ -78,6 +78,13 @@ describe("live updates on the rollout page", () => {
     await list.waitFor();
     await list.evaluate((el) => (el.scrollTop = el.scrollHeight));
     await page.locator("[data-task-id='3003']").waitFor({ timeout: 10_000 }); // its last child
+    // Where you are: at the very end once the rows loaded and took their heights.
+    await expect
+      .poll(async () => {
+        await list.evaluate((el) => (el.scrollTop = el.scrollHeight));
+        return page.getByTestId("task-list-range-2003").textContent();
+      })
+      .toMatch(/^ · showing [\d,]+–1,000$/);
     const rows = await page.locator("li[data-task-id]").count();
     expect(rows).toBeLessThan(200); // bounded, whatever the size
     await page.screenshot({ path: screenshotPath("stream-20000"), fullPage: false });
