@@ -1,6 +1,5 @@
 import Link from "next/link";
-import { database } from "@/lib/kettle/store/db";
-import { listRollouts } from "@/lib/kettle/operations";
+import { database, listRollouts } from "@/lib/kettle/operations";
 import { kindTitles } from "@/lib/web/kinds";
 import { StatusBadge } from "@/components/status-badge";
 import { Ago } from "@/components/app-context";

@@ -4,7 +4,7 @@
 import { useRouter } from "next/navigation";
 import { useId, useState, useTransition } from "react";
 import { Time, refusalText, sendJson, useApi, useRefusal } from "./app-context";
-import type { KindLock } from "@/lib/kettle/store/locks";
+import type { KindLock } from "@/lib/kettle/operations";
 import { ui } from "@/lib/web/ui";
 
 export function KindLockPanel({ kind, lock }: { kind: string; lock: KindLock | null }) {

@@ -2,7 +2,7 @@
 // A rollout's own audit trail, at the bottom of its page: who did what, when.
 import useSWR from "swr";
 import { Time, getJson, useApi } from "./app-context";
-import type { AuditRow } from "@/lib/kettle/store/audit";
+import type { AuditRow } from "@/lib/kettle/operations";
 import { ui } from "@/lib/web/ui";
 
 type Page = { entries: AuditRow[]; total: number };

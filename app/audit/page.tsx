@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { Metadata } from "next";
-import { database } from "@/lib/kettle/store/db";
+import { database } from "@/lib/kettle/operations";
 import { settings } from "@/lib/kettle/settings";
 import { auditPage, auditQuery } from "@/lib/auth/audit";
 import { refusal } from "@/lib/auth/roles";

@@ -1,6 +1,6 @@
 // Prometheus metrics (text format): see lib/kettle/metrics.ts for the names.
 import { NextResponse, type NextRequest } from "next/server";
-import { database } from "@/lib/kettle/store/db";
+import { database } from "@/lib/kettle/operations";
 import { metricsRefusal, metricsText } from "@/lib/web/metrics";
 import { errorResponse } from "@/lib/web/http";
 

@@ -6,10 +6,8 @@
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { KettleError } from "@/lib/kettle/errors";
-import { createRollout, FinaliseError, parseId, previewRollout, refinaliseRollout, type PlannedTask } from "@/lib/kettle/operations";
+import { createRollout, FinaliseError, parseId, previewRollout, refinaliseRollout, type PlannedTask, database, rolloutKindOf } from "@/lib/kettle/operations";
 import { describeRolloutKind, resolveRolloutClass } from "@/lib/kettle/registry";
-import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
-import { database } from "@/lib/kettle/store/db";
 import { settings, SettingsError } from "@/lib/kettle/settings";
 import type { FieldDescriptor } from "@/lib/kettle/config-form";
 import { authorizeAction } from "@/lib/web/http";
@@ -42,7 +40,7 @@ export async function submitRolloutForm(prev: FormState, form: FormData): Promis
     if (editId) {
       const parsed = parseId(editId);
       if (parsed === "latest") throw new KettleError("not_found", "Name a rollout by its id to edit it");
-      const row = await requireRolloutRow(db, parsed);
+      const row = await rolloutKindOf(db, parsed);
       id = row.id;
       kindName = row.kind;
       offered = [row.kind];

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { Metadata } from "next";
-import { database } from "@/lib/kettle/store/db";
+import { database } from "@/lib/kettle/operations";
 import { findRollouts, filtersQuery, parseFilters, type RolloutFilters } from "@/lib/kettle/overview";
 import { rolloutStatuses } from "@/lib/kettle/status";
 import { settings } from "@/lib/kettle/settings";

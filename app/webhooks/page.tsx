@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { database } from "@/lib/kettle/store/db";
+import { database } from "@/lib/kettle/operations";
 import { settings } from "@/lib/kettle/settings";
 import { webhooks, webhookEvents } from "@/lib/kettle/webhooks";
 import { refusal } from "@/lib/auth/roles";

@@ -3,7 +3,9 @@
 // the next step starts. Cancellation reaches tasks as AbortSignals.
 //
 // Around it: execution-signals.ts (stop signals, heartbeat, lease),
-// task-steering.ts (a task's start, approvals, what its failure leads to).
+// task-steering.ts (a task's start, approvals, what its failure leads to),
+// run-end.ts (how a run ends), takeover.ts (the records made true again after
+// a crash or a handover).
 import os from "node:os";
 import type { Db } from "./store/db";
 import { resultText, Task, type TaskContext } from "./task";
@@ -15,7 +17,9 @@ import { pause } from "./store/decisions";
 import { Steering } from "./steering";
 import { TaskSteering } from "./task-steering";
 import { ExecutionSignals, type LivenessOptions, type RolloutLog } from "./execution-signals";
-import { onFailureOf, recoveryOf, retryPolicyOf, type OnFailure } from "./phases";
+import { onFailureOf, retryPolicyOf, type OnFailure } from "./phases";
+import { recover } from "./takeover";
+import { endRun } from "./run-end";
 import { LogWriter } from "./store/logs";
 import { describeError } from "./errors";
 import { now } from "./clock";
@@ -101,7 +105,13 @@ export class Execution {
     const heartbeat = this.signals.heartbeat();
     try {
       await this.signals.poll();
-      if (this.opts.takeoverFrom !== undefined) await this.recover();
+      if (this.opts.takeoverFrom !== undefined) {
+        const { db, row, root, cls, host, log, logs, recorder, signals, taskSteering } = this;
+        ({ resuming: this.resuming, status: this.status } = await recover(
+          { db, rolloutId: row.id, owner: this.opts.owner, takeoverFrom: this.opts.takeoverFrom, host, root, cls, log, logs, recorder, signals, taskSteering },
+          this.status,
+        ));
+      }
       if (runPhaseStatuses.includes(this.status)) await this.runPhase();
       if (rollbackPhaseStatuses.includes(this.status)) await this.rollbackPhase();
     } catch (e) {
@@ -144,40 +154,8 @@ export class Execution {
     }
     this.signals.assertAttached();
     await this.logs.flush();
-    for (;;) {
-      await this.signals.poll();
-      const stopped = run.abort.signal.aborted || run.term.signal.aborted;
-      const at = now();
-      if (!failure && !stopped) {
-        if (await endPhase(this.db, this.row.id, this.opts.owner, { status: "finished", at })) {
-          this.status = "finished";
-          this.log("rollout", "Rollout finished");
-          await this.logs.flush(); // at once: whoever sees the status looks for this line
-          return;
-        }
-        continue; // a stop signal arrived as we finished: read it and roll back
-      }
-      const { skipRollback } = this.signals;
-      const cause = this.signals.stopCause ?? (failure ? `a failure: ${failure}` : "a stop signal");
-      if (skipRollback) {
-        // The run stopped, and the operator asked to keep what was deployed: nothing is
-        // reverted, so no rollback is recorded either; the rollout ends as finished.
-        this.log("rollout", `Rollout stopped by ${cause}`);
-        this.log("rollout", `No rollback: ${skipRollback}; the tasks that ran are kept as they are`);
-        await this.logs.flush(); // before the status changes, so whoever sees it finds the reason
-        await this.signals.ensure(endPhase(this.db, this.row.id, this.opts.owner, { status: "finished", at, stopped: true }));
-        this.status = "finished";
-        return;
-      }
-      if (!(await endPhase(this.db, this.row.id, this.opts.owner, { status: "rolling_back", at, unlessSkipped: true }))) {
-        await this.signals.poll();
-        if (this.signals.skipRollback) continue; // skip_rollback arrived just now: honour it
-        throw new LeaseLost(`Lost the lease on rollout ${this.row.id}`);
-      }
-      this.log("rollout", `Rollout stopped by ${cause}; rolling back`);
-      this.status = "rolling_back";
-      return;
-    }
+    const { db, log, logs, signals } = this;
+    this.status = await endRun({ db, rolloutId: this.row.id, owner: this.opts.owner, log, logs, signals }, failure);
   }
 
   private async rollbackPhase() {
@@ -201,57 +179,6 @@ export class Execution {
     await this.logs.flush();
     await this.signals.ensure(endPhase(this.db, this.row.id, this.opts.owner, { status, at: now() }));
     this.status = status;
-  }
-
-  /**
-   * After a crash or a handover: make the records tell the truth, then carry on.
-   * Interrupted tasks that can resume (delays, approval gates, groups, kinds that
-   * say so) simply carry on; any other is marked failed, and the rollout's
-   * onFailure says what follows: a pause for a decision, or the rollback.
-   */
-  private async recover() {
-    const who = this.opts.takeoverFrom ? `instance ${this.opts.takeoverFrom}` : "a runner that shut down";
-    const inRun = runPhaseStatuses.includes(this.status);
-    const tasks = [...this.root.walk()];
-    const anyStarted = tasks.some((t) => t.records.runStartedAt);
-    const stream = inRun ? "rollout" : "rollback";
-    if (!anyStarted && inRun) return; // nothing ran yet: simply start
-    this.log(stream, `Taken over by instance ${this.opts.owner} on ${this.host} from ${who}`);
-    for (const task of tasks) {
-      if (task.status === "rolling_back") {
-        this.logs.write(this.row.id, task.id, "revert", `Interrupted: ${who} stopped during this revert; reverting again`);
-        await this.recorder.resetRevert(task);
-        Object.assign(task.records, { revertStartedAt: null });
-      }
-    }
-    if (!inRun) {
-      this.resuming = true; // reverts already done are kept
-      return;
-    }
-    const recovery = recoveryOf(tasks, this.cls);
-    this.resuming = true;
-    if (recovery.plan === "resume") {
-      this.log("rollout", "Resuming: finished tasks are kept, interrupted ones carry on, delays continue with the time left");
-      return;
-    }
-    for (const task of recovery.failed) await this.taskSteering.markInterrupted(task, who);
-    const { skipRollback } = this.signals;
-    if (recovery.plan === "pause" && !skipRollback) {
-      this.log("rollout", `Resuming: ${recovery.failed.map((t) => `task ${t.id}`).join(", ")} cannot simply carry on, so the rollout pauses for a decision on it`);
-      return;
-    }
-    this.resuming = false;
-    if (skipRollback) {
-      // The operator asked to keep what ran, whatever stops the run: a crash too.
-      this.log("rollout", `Rollout interrupted; no rollback: ${skipRollback}; the tasks that ran are kept as they are`);
-      await this.logs.flush();
-      await this.signals.ensure(endPhase(this.db, this.row.id, this.opts.owner, { status: "finished", at: now(), stopped: true }));
-      this.status = "finished";
-    } else {
-      this.log("rollout", "Rollout interrupted; rolling back everything that started");
-      await this.signals.ensure(endPhase(this.db, this.row.id, this.opts.owner, { status: "rolling_back", at: now() }));
-      this.status = "rolling_back";
-    }
   }
 
   // ---- tasks ----

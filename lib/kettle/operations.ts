@@ -171,6 +171,10 @@ export async function retryRollback(db: Db, id: number, user: string | null, com
 }
 
 export { hideRollout };
+/** The database named by the settings: what pages and routes pass to these functions. */
+export { database } from "./store/db";
+export type { AuditRow } from "./store/audit";
+export type { KindLock } from "./store/locks";
 
 // The reads (views of rollouts, tasks and logs) live in views.ts.
 export * from "./views";

@@ -8,49 +8,18 @@
 // call to it. So the pages and the runner use the same classes, the bundle never
 // contains rollouts/ (a module added after `npm run build` cannot break it, a
 // syntax error in one cannot break the pages), and in development the server
-// reloads a module when it changes (watchRollouts). Without a shared registry
+// reloads a module when it changes (rollout-modules.ts). Without a shared registry
 // (vitest, scripts) the modules are imported directly.
-import fs from "node:fs";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { Task } from "./task";
 import { Rollout, type RolloutClass } from "./rollout";
 import * as builtins from "./index";
 import { SettingsError } from "./settings";
 import { KettleError } from "./errors";
-import { ModuleLoadError, authorLocation, authorPaths, listModuleFiles, listModules, moduleFilePattern, rolloutsDir } from "./author-files";
+import { ModuleLoadError, listModules, rolloutsDir } from "./author-files";
+import { importModule, loadNatively, onModulesChange, type Module } from "./rollout-modules";
 import { describeRolloutClass, type FieldDescriptor } from "./config-form";
 
 type TaskClass = abstract new (...args: never[]) => Task;
-type Module = Record<string, unknown>;
-
-// ---- loading modules ----
-
-/** Set in the server process: import modules natively (tsx), reloading changed ones when `reload`. */
-let native: { reload: boolean } | null = null;
-/** Bumped when a file in rollouts/ changes: the next import of a module is a fresh one. */
-let generation = 0;
-
-async function importModule(name: string): Promise<Module> {
-  if (!/^[A-Za-z0-9_\-.]+$/.test(name)) throw new Error(`Bad module name "${name}"`);
-  const file = listModuleFiles().find((f) => moduleFilePattern.exec(f)![1] === name) ?? `${name}.ts`;
-  try {
-    if (native) {
-      // ?v=N makes a fresh copy after a change; lib/kettle/reload-hooks.mjs passes it on to the
-      // module's own imports within rollouts/, and nothing else (the engine stays one copy).
-      const url = pathToFileURL(path.join(rolloutsDir(), file)).href + (native.reload ? `?v=${generation}` : "");
-      return (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ /* @vite-ignore */ url)) as Module;
-    }
-    return (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ /* @vite-ignore */ `../../rollouts/${name}`)) as Module;
-  } catch (e) {
-    const message = authorPaths(e instanceof Error ? e.message : String(e)).trim();
-    const where = authorLocation(e);
-    const lines = message.split("\n").slice(0, 6).join("\n");
-    throw new ModuleLoadError(
-      `rollouts/${file} could not be loaded${where && !message.includes(where) ? ` (at ${where})` : ""}: ${lines}`,
-    );
-  }
-}
 
 const isSubclass = (value: unknown, base: abstract new (...args: never[]) => unknown): boolean =>
   typeof value === "function" && value.prototype instanceof base;
@@ -199,8 +168,7 @@ const local: Registry = {
   kindOf: localKindOf,
   problems: localProblems,
   onChange(listener) {
-    changeListeners.add(listener);
-    return () => changeListeners.delete(listener);
+    return onModulesChange(listener);
   },
 };
 
@@ -224,29 +192,15 @@ function here(e: unknown): never {
  * afresh at its next use.
  */
 export function shareRegistry({ reload }: { reload: boolean }): void {
-  native = { reload };
+  loadNatively({ reload });
   (globalThis as Record<symbol, Registry>)[SHARED] = local;
-  if (reload) watchRollouts();
 }
 
-let watcher: fs.FSWatcher | undefined;
-const changeListeners = new Set<() => void>();
-
-/** Development: any change in rollouts/ clears what was loaded, so that the next use loads the new code. */
-function watchRollouts() {
-  if (watcher) return;
-  try {
-    watcher = fs.watch(rolloutsDir(), { recursive: true }, () => {
-      generation++;
-      resolved.clear();
-      taskKinds = undefined;
-      for (const listener of changeListeners) listener();
-    });
-    watcher.unref();
-  } catch {
-    // no rollouts/ folder: nothing to watch
-  }
-}
+// What was found is kept until a module changes (development): then the next use looks again.
+onModulesChange(() => {
+  resolved.clear();
+  taskKinds = undefined;
+});
 
 /**
  * Resolves "module:Export" to a Rollout subclass, or says what is missing and

@@ -225,6 +225,12 @@ export async function rolloutIdOf(db: Db, idParam: string | number): Promise<num
   return (await requireRolloutRow(db, parseId(idParam))).id;
 }
 
+/** A rollout's id and kind (what its edit form needs). */
+export async function rolloutKindOf(db: Db, idParam: string | number): Promise<{ id: number; kind: string }> {
+  const row = await requireRolloutRow(db, parseId(idParam));
+  return { id: row.id, kind: row.kind };
+}
+
 export function parseId(idParam: string | number): number | "latest" {
   if (idParam === "latest") return "latest";
   const id = typeof idParam === "number" ? idParam : /^\d{1,15}$/.test(idParam) ? Number(idParam) : NaN;

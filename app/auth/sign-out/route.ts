@@ -1,8 +1,7 @@
 import { NextResponse } from "next/server";
 import { route } from "@/lib/web/http";
 import { publicBase } from "@/lib/auth/oidc";
-import { auditStatement } from "@/lib/kettle/store/audit";
-import { endSession } from "@/lib/kettle/store/sessions";
+import { finishSession } from "@/lib/kettle/sessions";
 import { now } from "@/lib/kettle/clock";
 import { cookieOptions, SESSION_COOKIE } from "@/lib/auth/session";
 
@@ -12,7 +11,7 @@ export const dynamic = "force-dynamic";
 export const POST = route(
   async ({ req, db, audit, actor }) => {
     const base = publicBase(req.headers, req.nextUrl);
-    if (actor.sessionId) await endSession(db, actor.sessionId, now(), auditStatement(audit("sign_out"), { ifChanged: true }));
+    if (actor.sessionId) await finishSession(db, actor.sessionId, now(), audit("sign_out"));
     const res = NextResponse.redirect(`${base}/auth/signed-out`, 303);
     res.cookies.set(SESSION_COOKIE, "", cookieOptions(base.startsWith("https:"), 0));
     return res;

@@ -1,10 +1,9 @@
 import Link from "next/link";
 import type { Metadata } from "next";
-import { rolloutKinds } from "@/lib/kettle/operations";
+import { rolloutKinds, database } from "@/lib/kettle/operations";
 import { describeRolloutKind, type RolloutKind } from "@/lib/kettle/registry";
 import { ConfigForm } from "@/components/config-form";
 import { ui } from "@/lib/web/ui";
-import { database } from "@/lib/kettle/store/db";
 import { lockOf } from "@/lib/auth/locks";
 import { KindLockPanel } from "@/components/kind-lock";
 import { RolloutsWatcher } from "@/components/rollouts-watcher";
