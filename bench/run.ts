@@ -45,10 +45,11 @@ type TreeResult = {
 };
 type FloorResult = { insertUs: Summary; updateUs: Summary; pairUs: Summary; peakRssMb: number };
 
-function runEngine<T>(job: EngineJob): Promise<T> {
+/** Runs a bench script in a child process of its own (its peak RSS is then its own); resolves with its "RESULT <json>" line. */
+function runWorker<T>(script: string, job: unknown, env: Record<string, string>, what: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join("bench", "engine.ts"), JSON.stringify(job)], {
-      env: { ...process.env, KETTLE_ROLLOUT_CLS: "fixtures:TreeRollout", NODE_ENV: "production" },
+    const child = spawn(process.execPath, ["--import", "tsx", path.join("bench", script), JSON.stringify(job)], {
+      env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
@@ -58,29 +59,16 @@ function runEngine<T>(job: EngineJob): Promise<T> {
     child.on("exit", (code) => {
       const line = out.split("\n").find((l) => l.startsWith("RESULT "));
       if (code === 0 && line) resolve(JSON.parse(line.slice(7)) as T);
-      else reject(new Error(`engine worker ${JSON.stringify(job)} failed (${code}):\n${err.slice(-4000)}`));
+      else reject(new Error(`${what} failed (${code}):\n${err.slice(-4000)}`));
     });
   });
 }
 
+const runEngine = <T>(job: EngineJob): Promise<T> =>
+  runWorker<T>("engine.ts", job, { KETTLE_ROLLOUT_CLS: "fixtures:TreeRollout", NODE_ENV: "production" }, `engine worker ${JSON.stringify(job)}`);
+
 /** E1 (bench/eta.ts) in a child process of its own: the demo rollout, sampled for its time left. */
-function runEta(job: EtaJob): Promise<EtaResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join("bench", "eta.ts"), JSON.stringify(job)], {
-      env: { ...process.env, KETTLE_ROLLOUT_CLS: "demo:DemoRollout" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    child.on("exit", (code) => {
-      const line = out.split("\n").find((l) => l.startsWith("RESULT "));
-      if (code === 0 && line) resolve(JSON.parse(line.slice(7)) as EtaResult);
-      else reject(new Error(`E1 worker failed (${code}):\n${err.slice(-4000)}`));
-    });
-  });
-}
+const runEta = (job: EtaJob): Promise<EtaResult> => runWorker<EtaResult>("eta.ts", job, { KETTLE_ROLLOUT_CLS: "demo:DemoRollout" }, "E1 worker");
 
 // ---- the report ----
 

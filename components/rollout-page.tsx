@@ -144,7 +144,7 @@ export function RolloutPage({ initial, checklist }: Props) {
         <section aria-label="Actions" className={`${ui.card} space-y-4 p-4 sm:p-5`}>
           <Actions view={view} busy={busy} onRun={() => act("run", `/api/rollouts/${view.id}/run`)} onSignal={(s) => act(s, `/api/rollouts/${view.id}/signals/${s}`)} />
           {actionError && (
-            <p role="alert" className="rounded-lg bg-rose-50 p-3 text-sm text-rose-900 dark:bg-rose-950/60 dark:text-rose-200" data-testid="action-error">
+            <p role="alert" className={ui.alert} data-testid="action-error">
               {actionError}
             </p>
           )}

@@ -101,14 +101,14 @@ export function TokensPanel({ initial, role, showOwner, me }: { initial: TokenVi
           </div>
         )}
         {error && (
-          <p role="alert" className="rounded-lg bg-rose-50 p-3 text-sm text-rose-900 dark:bg-rose-950/60 dark:text-rose-200">
+          <p role="alert" className={ui.alert}>
             {error}
           </p>
         )}
       </form>
 
       <section aria-labelledby="tokens-heading" className={`${ui.card} overflow-hidden`}>
-        <h2 id="tokens-heading" className={`${ui.h2} border-b border-slate-200 px-4 py-3 dark:border-slate-800`}>
+        <h2 id="tokens-heading" className={`${ui.h2} ${ui.cardHeading}`}>
           {showOwner ? "All tokens" : "Your tokens"}
         </h2>
         {tokens.length === 0 ? (

@@ -175,14 +175,14 @@ export function WebhooksPanel({ initial, events }: { initial: WebhookView[]; eve
           </div>
         )}
         {error && (
-          <p role="alert" className="rounded-lg bg-rose-50 p-3 text-sm text-rose-900 dark:bg-rose-950/60 dark:text-rose-200">
+          <p role="alert" className={ui.alert}>
             {error}
           </p>
         )}
       </form>
 
       <section aria-labelledby="webhooks-heading" className={`${ui.card} overflow-hidden`}>
-        <h2 id="webhooks-heading" className={`${ui.h2} border-b border-slate-200 px-4 py-3 dark:border-slate-800`}>
+        <h2 id="webhooks-heading" className={`${ui.h2} ${ui.cardHeading}`}>
           Subscriptions
         </h2>
         {hooks.length === 0 ? (

@@ -22,4 +22,8 @@ export const ui = {
   muted: "text-slate-500 dark:text-slate-400",
   h1: "text-2xl font-bold tracking-tight text-slate-900 dark:text-white",
   h2: "text-base font-semibold text-slate-900 dark:text-white",
+  /** An error said in place (role="alert"). */
+  alert: "rounded-lg bg-rose-50 p-3 text-sm text-rose-900 dark:bg-rose-950/60 dark:text-rose-200",
+  /** The heading bar of a card that holds a list. */
+  cardHeading: "border-b border-slate-200 px-4 py-3 dark:border-slate-800",
 } as const;

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort } from "./server";
+import { callApi, freePort } from "./server";
 
 export type DevServer = {
   url: string;
@@ -69,16 +69,6 @@ export async function startDevServer(env: Record<string, string> = {}): Promise<
       await exited;
       fs.rmSync(dir, { recursive: true, force: true });
     },
-    async api(method, pathname, body) {
-      const res = await fetch(url + pathname, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // text
-      }
-      return { status: res.status, body: parsed as never };
-    },
+    api: (method, pathname, body) => callApi(url, method, pathname, body),
   };
 }

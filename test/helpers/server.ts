@@ -104,20 +104,23 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
       if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
       await exited;
     },
-    async api(method, pathname, body, headers = {}) {
-      const res = await fetch(url + pathname, {
-        method,
-        headers: { "content-type": "application/json", ...opts.headers, ...headers },
-        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // a text body (logs)
-      }
-      return { status: res.status, body: parsed as never };
-    },
+    api: (method, pathname, body, headers = {}) => callApi(url, method, pathname, body, { ...opts.headers, ...headers }),
   };
+}
+
+/** One JSON call to a test server: the status and the body (parsed when it is JSON, else the text). */
+export async function callApi<T>(base: string, method: string, pathname: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+  const res = await fetch(base + pathname, {
+    method,
+    headers: { "content-type": "application/json", ...headers },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // a text body (logs)
+  }
+  return { status: res.status, body: parsed as T };
 }
