@@ -1,5 +1,6 @@
 "use client";
 // The Tokens page's live part: make a token (its secret shown once), list, revoke.
+import { SecretOnce } from "./secret-once";
 import { useId, useState } from "react";
 import { Ago, Time, getJson, sendJson, useApi } from "./app-context";
 import type { TokenView } from "@/lib/auth/tokens";
@@ -18,7 +19,6 @@ export function TokensPanel({ initial, role, showOwner, me }: { initial: TokenVi
   const [made, setMade] = useState<{ name: string; token: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [copied, setCopied] = useState(false);
   const offered = ranks.slice(0, role ? ranks.indexOf(role) + 1 : 1);
 
   async function reload() {
@@ -34,7 +34,6 @@ export function TokensPanel({ initial, role, showOwner, me }: { initial: TokenVi
     setBusy(false);
     if (!res.ok) return setError(res.body.error ?? "Could not make the token");
     setMade({ name: res.body.name, token: res.body.token });
-    setCopied(false);
     setName("");
     await reload();
   }
@@ -82,23 +81,9 @@ export function TokensPanel({ initial, role, showOwner, me }: { initial: TokenVi
           <span className={`text-xs ${ui.muted}`}>No higher than your own role ({role}); 30 days unless you say otherwise, at most 365.</span>
         </div>
         {made && (
-          <div role="status" className="space-y-2 rounded-lg border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-950 dark:border-emerald-800 dark:bg-emerald-950/60 dark:text-emerald-100" data-testid="new-token">
-            <p>
-              <strong>Token “{made.name}” made.</strong> Copy it now: it is shown only this once.
-            </p>
-            <div className="flex flex-wrap items-center gap-2">
-              <code className="break-all rounded bg-white px-2 py-1 font-mono text-xs text-slate-900 ring-1 ring-emerald-300 dark:bg-slate-950 dark:text-slate-100 dark:ring-emerald-800" data-testid="new-token-secret">
-                {made.token}
-              </code>
-              <button
-                type="button"
-                className={ui.btnSmall}
-                onClick={() => void navigator.clipboard?.writeText(made.token).then(() => setCopied(true), () => setCopied(false))}
-              >
-                {copied ? "Copied" : "Copy"}
-              </button>
-            </div>
-          </div>
+          <SecretOnce key={made.token} secret={made.token} testId="new-token">
+            <strong>Token “{made.name}” made.</strong> Copy it now: it is shown only this once.
+          </SecretOnce>
         )}
         {error && (
           <p role="alert" className={ui.alert}>

@@ -1,6 +1,7 @@
 "use client";
 // The Webhooks page's live part: subscribe (the secret shown once), list, enable or
 // disable, delete, and each subscription's latest events with every attempt.
+import { SecretOnce } from "./secret-once";
 import { useId, useState } from "react";
 import useSWR from "swr";
 import { Time, getJson, sendJson, useApi, useBasePath } from "./app-context";
@@ -165,14 +166,9 @@ export function WebhooksPanel({ initial, events }: { initial: WebhookView[]; eve
           {busy ? "Adding…" : "Add webhook"}
         </button>
         {made && (
-          <div role="status" className="space-y-2 rounded-lg border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-950 dark:border-emerald-800 dark:bg-emerald-950/60 dark:text-emerald-100" data-testid="new-webhook">
-            <p>
-              <strong>Webhook {made.id} added.</strong> Its signing secret is shown only this once: give it to the receiver to check signatures.
-            </p>
-            <code className="block break-all rounded bg-white px-2 py-1 font-mono text-xs text-slate-900 ring-1 ring-emerald-300 dark:bg-slate-950 dark:text-slate-100" data-testid="new-webhook-secret">
-              {made.secret}
-            </code>
-          </div>
+          <SecretOnce key={made.secret} secret={made.secret} testId="new-webhook">
+            <strong>Webhook {made.id} added.</strong> Its signing secret is shown only this once: give it to the receiver to check signatures.
+          </SecretOnce>
         )}
         {error && (
           <p role="alert" className={ui.alert}>
