@@ -1,5 +1,5 @@
 import os from "node:os";
-import { writeRolloutsManifest } from "./lib/kettle/rollouts-manifest.mjs";
+import { writeRolloutsManifest } from "./lib/kettle/modules/rollouts-manifest.mjs";
 
 /**
  * Where the development server may be opened from besides localhost (Next.js blocks its

@@ -10,12 +10,13 @@ import { pathToFileURL } from "node:url";
 import next from "next";
 import { parseSettings, SettingsError } from "./lib/kettle/settings";
 import { readyDb, migrateDb } from "./lib/kettle/store/db";
-import { shareRegistry } from "./lib/kettle/registry";
-import { rolloutsDir } from "./lib/kettle/author-files";
-import { checkRollouts, checkBuildMatches } from "./lib/kettle/check";
+import { shareRegistry } from "./lib/kettle/modules/registry";
+import { rolloutsDir } from "./lib/kettle/modules/author-files";
+import { checkRollouts, checkBuildMatches } from "./lib/kettle/modules/check";
 import { Runner } from "./lib/kettle/runner";
 import { OutboxDelivery } from "./lib/kettle/outbox";
 import { securityHeaders } from "./lib/web/security-headers";
+import { shareConfigDescriber } from "./lib/web/config-form";
 import { gatePage } from "./lib/auth/gate";
 import { serveCachedStatus } from "./lib/web/status-fast-path";
 
@@ -32,8 +33,9 @@ async function main() {
   if (!dev) checkBuildMatches(process.env.KETTLE_DIST_DIR || ".next");
   // rollouts/ is loaded here, once per process, and the pages use this copy (registry.ts).
   // In development a changed module is loaded afresh at its next use.
-  if (dev) register("./lib/kettle/reload-hooks.mjs", import.meta.url, { data: { rolloutsUrl: pathToFileURL(rolloutsDir()).href } });
+  if (dev) register("./lib/kettle/modules/reload-hooks.mjs", import.meta.url, { data: { rolloutsUrl: pathToFileURL(rolloutsDir()).href } });
   shareRegistry({ reload: dev });
+  shareConfigDescriber();
   // Fail at start, with a clear message, rather than at the first click. In development
   // the problems are shown where they matter (the New page, the API) and fixed without a restart.
   const problems = await checkRollouts(settings.rolloutClasses);

@@ -1,12 +1,12 @@
 "use client";
 // The New / Edit form, generated from the rollout class's schema (see
-// lib/kettle/config-form.ts). It posts to a server action (app/rollouts/actions.ts):
+// lib/web/config-form.ts). It posts to a server action (app/rollouts/actions.ts):
 // a plain HTML POST before hydration or with JavaScript off, never a GET, so the
 // config never lands in a URL. Preview shows the tree the config would generate.
 // What the user typed stays put on errors.
 import Link from "next/link";
 import { useActionState, useEffect, useId, useRef, useState, type ReactNode } from "react";
-import type { FieldDescriptor } from "@/lib/kettle/config-form";
+import type { FieldDescriptor } from "@/lib/web/config-form";
 import type { PlannedTask } from "@/lib/kettle/operations";
 import { submitRolloutForm, type FormState } from "@/app/rollouts/actions";
 import { initialValue, initialValues, type Errors, type Value, type Values } from "@/lib/web/config-values";

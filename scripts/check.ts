@@ -6,8 +6,9 @@
 import "dotenv/config";
 import { spawnSync } from "node:child_process";
 import { parseSettings } from "../lib/kettle/settings";
-import { describeRolloutKind, loadTaskKinds, resolveRolloutClass, shareRegistry } from "../lib/kettle/registry";
-import { checkRollouts } from "../lib/kettle/check";
+import { loadTaskKinds, resolveRolloutClass, shareRegistry } from "../lib/kettle/modules/registry";
+import { describeRolloutKind } from "../lib/web/config-form";
+import { checkRollouts } from "../lib/kettle/modules/check";
 
 const problems: string[] = [];
 

@@ -2,8 +2,8 @@
 // handlers and pages call these; none of them runs a task.
 import { z } from "zod";
 import type { Db } from "./store/db";
-import { resolveRolloutClass, typeNamesIn, type RolloutKind } from "./registry";
-import { authorLocation } from "./author-files";
+import { resolveRolloutClass, typeNamesIn, type RolloutKind } from "./modules/registry";
+import { authorLocation } from "./modules/author-files";
 import { planTree } from "./plans";
 import { hideRollout, insertRollout, insertSignal, requestRun, requireRolloutRow, saveFinalised } from "./store/rollouts";
 import { badInput, conflict, notFound, KettleError } from "./errors";

@@ -4,7 +4,7 @@
 import type { InValue } from "@libsql/client";
 import type { Db } from "./store/db";
 import type { RolloutRow } from "./store/rollouts";
-import { resolveRolloutClass } from "./registry";
+import { resolveRolloutClass } from "./modules/registry";
 import { activeStatuses, rolloutStatuses, type RolloutStatus } from "./status";
 import { badInput } from "./errors";
 import { summary, rolloutHeader, type RolloutSummary, type RolloutHeader } from "./views";

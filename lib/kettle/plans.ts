@@ -4,7 +4,7 @@
 import type { InStatement } from "@libsql/client";
 import type { Db } from "./store/db";
 import type { Task } from "./task";
-import { typeNamesIn } from "./registry";
+import { typeNamesIn } from "./modules/registry";
 import { loadTree } from "./store/tasks";
 import { requireRolloutRow } from "./store/rollouts";
 

@@ -9,7 +9,7 @@ import { loadTree } from "./store/tasks";
 import { appendLog } from "./store/logs";
 import { killOrphans } from "./store/processes";
 import { heartbeatInstance, removeInstance } from "./store/instances";
-import { resolveRolloutClass } from "./registry";
+import { resolveRolloutClass } from "./modules/registry";
 import { Execution } from "./executor";
 import { sleep } from "./waiting";
 import { killAllGroups } from "./exec";

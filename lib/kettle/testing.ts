@@ -22,7 +22,7 @@ import path from "node:path";
 import { readyDb, migrateDb, closeDb } from "./store/db";
 import { createRollout, getLog, getRollout, runRollout, sendSignal, type RecordView, type RolloutView, type TaskView } from "./operations";
 import { Runner } from "./runner";
-import { kindOf, registerRolloutClass, registerTaskKinds } from "./registry";
+import { kindOf, registerRolloutClass, registerTaskKinds } from "./modules/registry";
 import { simulate, outsideSimulation, FakeTime, type CommandStub, type CommandOutcome } from "./simulation";
 import { runningGroups } from "./exec";
 import type { Rollout, RolloutClass } from "./rollout";

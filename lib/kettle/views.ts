@@ -2,7 +2,7 @@
 // tree, or for big trees a summary to open group by group), a page of a group's
 // children, the records of tasks that changed, and logs. Read-only.
 import type { Db } from "./store/db";
-import { resolveRolloutClass } from "./registry";
+import { resolveRolloutClass } from "./modules/registry";
 import { listRolloutRows, requireRolloutRow, signalsOf, STALE_PLAN_MS, type RolloutRow } from "./store/rollouts";
 import { loadTasks, loadTree } from "./store/tasks";
 import { progressFromDb, progressOf } from "./progress";

@@ -1,7 +1,7 @@
 // The New / Edit form's values: from a config (to fill the form), from a posted
 // form (FormData), and back to a config for the engine, with per-field errors.
 // Plain functions, used by the server action and by the form component alike.
-import type { FieldDescriptor } from "@/lib/kettle/config-form";
+import type { FieldDescriptor } from "@/lib/web/config-form";
 
 export type Value = string | boolean | string[];
 export type Values = Record<string, Value>;

@@ -1,5 +1,5 @@
 // Server-side: readable titles for rollout kinds ("rollout:MyRollout" → its class's title).
-import { resolveRolloutClass } from "@/lib/kettle/registry";
+import { resolveRolloutClass } from "@/lib/kettle/modules/registry";
 
 export async function kindTitles(kinds: Iterable<string>): Promise<Record<string, string>> {
   const unique = [...new Set(kinds)];

@@ -6,7 +6,7 @@ import { createRollout, decideTask, getLog, getRollout, retryRollback, runRollou
 import type { TreeSpec, KindSpec } from "@/rollouts/fixtures";
 import type { RolloutStatus } from "@/lib/kettle/status";
 import { Task, type TaskContext } from "@/lib/kettle/task";
-import { registerTaskKinds } from "@/lib/kettle/registry";
+import { registerTaskKinds } from "@/lib/kettle/modules/registry";
 import fs from "node:fs";
 
 export const TREE = "fixtures:TreeRollout";

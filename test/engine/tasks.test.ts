@@ -15,7 +15,7 @@ import {
 import { emptyRecords } from "@/lib/kettle/task";
 import { taskStatus, type TaskRecords } from "@/lib/kettle/status";
 import { availableSignals, signals, signalNames } from "@/lib/kettle/signals";
-import { typeNameOf, taskClassOf } from "@/lib/kettle/registry";
+import { typeNameOf, taskClassOf } from "@/lib/kettle/modules/registry";
 import { NoopTask } from "@/rollouts/fixtures";
 import { sleep } from "@/lib/kettle/waiting";
 import { kindsReady, CountTask } from "./harness";

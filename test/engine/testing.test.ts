@@ -2,7 +2,7 @@
 // the same clock, an hour-long rollout runs in milliseconds, and a real command
 // still takes its real time.
 import { beforeAll, expect, test } from "vitest";
-import { loadTaskKinds } from "@/lib/kettle/registry";
+import { loadTaskKinds } from "@/lib/kettle/modules/registry";
 import { testRollout } from "@/lib/kettle/testing";
 import { TreeRollout } from "@/rollouts/fixtures";
 import { Rollout, Task, DelayTask, SequentialExecTask, type TaskContext } from "@/lib/kettle";

@@ -1,6 +1,6 @@
 // rollouts/demo.ts: its waves, its commands and its rollback, with stand-in commands and fake time.
 import { beforeAll, expect, test } from "vitest";
-import { loadTaskKinds } from "@/lib/kettle/registry";
+import { loadTaskKinds } from "@/lib/kettle/modules/registry";
 import { testRollout, type CommandStub } from "@/lib/kettle/testing";
 import { DemoRollout } from "@/rollouts/demo";
 

@@ -1,6 +1,6 @@
 // The example rollout (rollouts/rollout.ts), tested the way the README shows authors.
 import { beforeAll, expect, test } from "vitest";
-import { loadTaskKinds } from "@/lib/kettle/registry";
+import { loadTaskKinds } from "@/lib/kettle/modules/registry";
 import { testRollout } from "@/lib/kettle/testing";
 import { MyRollout } from "@/rollouts/rollout";
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { parseSettings, SettingsError } from "@/lib/kettle/settings";
-import { resolveRolloutClass } from "@/lib/kettle/registry";
+import { resolveRolloutClass } from "@/lib/kettle/modules/registry";
 
 describe("settings", () => {
   it("has the documented defaults", () => {

@@ -1,7 +1,8 @@
 import Link from "next/link";
 import type { Metadata } from "next";
 import { rolloutKinds, database } from "@/lib/kettle/operations";
-import { describeRolloutKind, type RolloutKind } from "@/lib/kettle/registry";
+import type { RolloutKind } from "@/lib/kettle/modules/registry";
+import { describeRolloutKind } from "@/lib/web/config-form";
 import { ConfigForm } from "@/components/config-form";
 import { ui } from "@/lib/web/ui";
 import { lockOf } from "@/lib/auth/locks";

@@ -13,7 +13,7 @@ import { conflict, notFound } from "../errors";
 import { auditStatement, type AuditEntry } from "./audit";
 import { lockOf, lockedMessage, notLockedGuard } from "./locks";
 import { planStatement } from "../plans";
-import { typeNamesIn } from "../registry";
+import { typeNamesIn } from "../modules/registry";
 
 export type RolloutRow = typeof rollout.$inferSelect;
 export type SignalRow = typeof signal.$inferSelect;

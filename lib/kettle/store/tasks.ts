@@ -3,7 +3,7 @@
 import type { InStatement, InValue } from "@libsql/client";
 import type { Db } from "./db";
 import { Task, emptyRecords, type Attempt } from "../task";
-import { typeNamesIn, taskClassOf } from "../registry";
+import { typeNamesIn, taskClassOf } from "../modules/registry";
 import { MissingKindTask } from "../tasks/missing";
 
 /**

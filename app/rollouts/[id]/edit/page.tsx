@@ -1,7 +1,8 @@
 import Link from "next/link";
 import type { Metadata } from "next";
 import { loadRollout } from "@/lib/web/pages";
-import { describeRolloutKind, resolveRolloutClass } from "@/lib/kettle/registry";
+import { resolveRolloutClass } from "@/lib/kettle/modules/registry";
+import { describeRolloutKind } from "@/lib/web/config-form";
 import { ConfigForm } from "@/components/config-form";
 import { StatusBadge } from "@/components/status-badge";
 import { ui } from "@/lib/web/ui";

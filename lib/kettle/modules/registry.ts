@@ -10,14 +10,13 @@
 // syntax error in one cannot break the pages), and in development the server
 // reloads a module when it changes (rollout-modules.ts). Without a shared registry
 // (vitest, scripts) the modules are imported directly.
-import { Task } from "./task";
-import { Rollout, type RolloutClass } from "./rollout";
-import * as builtins from "./index";
-import { SettingsError } from "./settings";
-import { KettleError } from "./errors";
+import { Task } from "../task";
+import { Rollout, type RolloutClass } from "../rollout";
+import * as builtins from "../index";
+import { SettingsError } from "../settings";
+import { KettleError } from "../errors";
 import { ModuleLoadError, listModules, rolloutsDir } from "./author-files";
 import { importModule, loadNatively, onModulesChange, type Module } from "./rollout-modules";
-import { describeRolloutClass, type FieldDescriptor } from "./config-form";
 
 type TaskClass = abstract new (...args: never[]) => Task;
 
@@ -153,7 +152,6 @@ type Registry = {
   loadTaskKinds(): Promise<TaskKinds>;
   typeNameOf(task: Task): Promise<string>;
   taskClassOf(type: string): Promise<TaskClass>;
-  describe(kind: RolloutKind): FieldDescriptor[];
   kindOf(cls: RolloutClass): Promise<string | null>;
   problems(): Promise<Record<string, string>>;
   onChange(listener: () => void): () => void;
@@ -164,7 +162,6 @@ const local: Registry = {
   loadTaskKinds: localTaskKinds,
   typeNameOf: localTypeNameOf,
   taskClassOf: localTaskClassOf,
-  describe: (kind) => describeRolloutClass(kind.cls),
   kindOf: localKindOf,
   problems: localProblems,
   onChange(listener) {
@@ -218,11 +215,6 @@ export async function resolveRolloutClasses(kinds: string[]): Promise<RolloutKin
 /** Every task kind: the built-ins and each Task subclass exported from a module in rollouts/. */
 export function loadTaskKinds(): Promise<TaskKinds> {
   return registry().loadTaskKinds().catch(here);
-}
-
-/** The New/Edit form's fields for a rollout kind (made where its schema was loaded). */
-export function describeRolloutKind(kind: RolloutKind): FieldDescriptor[] {
-  return registry().describe(kind);
 }
 
 /** The "module:Export" name of a rollout class exported from rollouts/, or null. */

@@ -19,12 +19,12 @@ export async function importModule(name: string): Promise<Module> {
   const file = listModuleFiles().find((f) => moduleFilePattern.exec(f)![1] === name) ?? `${name}.ts`;
   try {
     if (native) {
-      // ?v=N makes a fresh copy after a change; lib/kettle/reload-hooks.mjs passes it on to the
+      // ?v=N makes a fresh copy after a change; lib/kettle/modules/reload-hooks.mjs passes it on to the
       // module's own imports within rollouts/, and nothing else (the engine stays one copy).
       const url = pathToFileURL(path.join(rolloutsDir(), file)).href + (native.reload ? `?v=${generation}` : "");
       return (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ /* @vite-ignore */ url)) as Module;
     }
-    return (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ /* @vite-ignore */ `../../rollouts/${name}`)) as Module;
+    return (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ /* @vite-ignore */ `../../../rollouts/${name}`)) as Module;
   } catch (e) {
     const message = authorPaths(e instanceof Error ? e.message : String(e)).trim();
     const where = authorLocation(e);

@@ -14,7 +14,7 @@
 //   .default(x)                           the initial value in a new form
 // Anything else (objects, custom types) is edited as JSON.
 import { z } from "zod";
-import type { RolloutClass } from "./rollout";
+import type { RolloutClass } from "../kettle/rollout";
 
 export type FieldKind = "text" | "textarea" | "lines" | "number" | "boolean" | "choice" | "choices" | "json";
 
@@ -122,4 +122,20 @@ export function describeConfig(schema: z.ZodObject | undefined, advancedFields: 
 
 export function describeRolloutClass(cls: RolloutClass): FieldDescriptor[] {
   return describeConfig(cls.configSchema, cls.advancedFields ?? []);
+}
+
+// A schema's .meta() lives in the registry of the zod copy that loaded rollouts/
+// (the server's, not the web bundle's), so the server shares its own copy of this
+// describer and the pages use that one.
+const SHARED = Symbol.for("kettle.describeRolloutClass");
+
+/** Called by the server process: pages describe kinds with the server's copy of this module. */
+export function shareConfigDescriber(): void {
+  (globalThis as Record<symbol, typeof describeRolloutClass>)[SHARED] = describeRolloutClass;
+}
+
+/** The New/Edit form's fields for a rollout kind (made where its schema was loaded). */
+export function describeRolloutKind(kind: { cls: RolloutClass }): FieldDescriptor[] {
+  const shared = (globalThis as Record<symbol, typeof describeRolloutClass | undefined>)[SHARED];
+  return (shared ?? describeRolloutClass)(kind.cls);
 }

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { findSourceMap } from "node:module";
-import { KettleError } from "./errors";
+import { KettleError } from "../errors";
 
 export const moduleFilePattern = /^([A-Za-z0-9_\-.]+?)\.(ts|tsx|js|mjs)$/;
 

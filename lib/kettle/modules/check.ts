@@ -1,7 +1,7 @@
 // What the server checks at start, and `npm run check` too: the rollout classes
 // offered (KETTLE_ROLLOUT_CLS) load, every module in rollouts/ loads, and in
 // production rollouts/ is what the build contains.
-import { SettingsError } from "./settings";
+import { SettingsError } from "../settings";
 import { moduleProblems, resolveRolloutClass } from "./registry";
 import { compareWithBuild } from "./rollouts-manifest.mjs";
 
