@@ -1,7 +1,7 @@
 "use client";
 // What aborting now would revert, in order, with parallel groups shown as such:
 // the API's rollbackPreview, built from the order the executor reverts in.
-import type { RollbackPreview, PreviewStep } from "@/lib/kettle/rollback-plan";
+import type { RollbackPreview, PreviewStep } from "@/lib/kettle/authoring/rollback-plan";
 import { StatusBadge } from "./status-badge";
 import { ui } from "@/lib/web/ui";
 

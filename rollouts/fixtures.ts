@@ -162,7 +162,7 @@ export type KindSpec = { type: string; state?: Record<string, unknown>; children
  * Lets engine tests run task kinds they define themselves.
  */
 export async function buildKinds(spec: KindSpec): Promise<Task> {
-  const [{ taskClassOf }, { emptyRecords }] = await Promise.all([import("@/lib/kettle/modules/registry"), import("@/lib/kettle/task")]);
+  const [{ taskClassOf }, { emptyRecords }] = await Promise.all([import("@/lib/kettle/modules/registry"), import("@/lib/kettle/authoring/task")]);
   const cls = await taskClassOf(spec.type);
   const task = Object.create(cls.prototype) as Task;
   Object.assign(task, { state: spec.state ?? {}, children: [], id: null, typeName: null, records: emptyRecords() });

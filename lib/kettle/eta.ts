@@ -7,9 +7,9 @@
 // is guessed. The tree walk is pure (estimateEta); etaOf reads the history.
 import type { Db } from "./store/db";
 import { loadTasks } from "./store/tasks";
-import type { Task } from "./task";
+import type { Task } from "./authoring/task";
 import type { RolloutStatus } from "./status";
-import { revertOrderOf, revertSteps, type PreviewStep } from "./rollback-plan";
+import { revertOrderOf, revertSteps, type PreviewStep } from "./authoring/rollback-plan";
 
 export type Confidence = "high" | "medium" | "low";
 

@@ -8,16 +8,16 @@
 // a crash or a handover).
 import os from "node:os";
 import type { Db } from "./store/db";
-import { resultText, Task, type TaskContext } from "./task";
+import { resultText, Task, type TaskContext } from "./authoring/task";
 import { ExecutionContext, type ContextHost } from "./task-context";
-import type { RolloutClass } from "./rollout";
+import type { RolloutClass } from "./authoring/rollout";
 import { TaskRecorder, LeaseLost, type Phase } from "./store/task-recorder";
 import { endPhase, type RolloutRow } from "./store/rollouts";
 import { pause } from "./store/decisions";
 import { Steering } from "./steering";
 import { TaskSteering } from "./task-steering";
 import { ExecutionSignals, type LivenessOptions, type RolloutLog } from "./execution-signals";
-import { onFailureOf, retryPolicyOf, type OnFailure } from "./phases";
+import { onFailureOf, retryPolicyOf, type OnFailure } from "./authoring/phases";
 import { recover } from "./takeover";
 import { endRun } from "./run-end";
 import { LogWriter } from "./store/logs";

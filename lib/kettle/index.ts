@@ -1,12 +1,12 @@
 // What rollout authors import: `import { Rollout, DelayTask } from "@/lib/kettle"`.
-export { Task, type TaskContext, type TaskState, type Attempt } from "./task";
-export { Rollout, type RolloutClass, type Monitor, type MonitorContext } from "./rollout";
-export { DelayTask, formatDuration } from "./tasks/delay";
-export { SequentialExecTask } from "./tasks/sequential";
-export { ParallelExecTask } from "./tasks/parallel";
-export { ShellTask, type ShellState } from "./tasks/shell";
-export { ApprovalTask, type ApprovalState } from "./tasks/approval";
-export { gradualExec, gradualSequentialExec, gradualGroups, type GradualOptions } from "./gradual";
-export type { RetryPolicy } from "./phases";
+export { Task, type TaskContext, type TaskState, type Attempt } from "./authoring/task";
+export { Rollout, type RolloutClass, type Monitor, type MonitorContext } from "./authoring/rollout";
+export { DelayTask, formatDuration } from "./authoring/tasks/delay";
+export { SequentialExecTask } from "./authoring/tasks/sequential";
+export { ParallelExecTask } from "./authoring/tasks/parallel";
+export { ShellTask, type ShellState } from "./authoring/tasks/shell";
+export { ApprovalTask, type ApprovalState } from "./authoring/tasks/approval";
+export { gradualExec, gradualSequentialExec, gradualGroups, type GradualOptions } from "./authoring/gradual";
+export type { RetryPolicy } from "./authoring/phases";
 export { CommandFailed, type ExecOptions, type ExecResult } from "./exec";
 export type { TaskStatus, RolloutStatus } from "./status";

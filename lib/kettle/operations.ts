@@ -10,9 +10,9 @@ import { badInput, conflict, notFound, KettleError } from "./errors";
 import { now } from "./clock";
 import { activeStatuses, type RolloutStatus } from "./status";
 import { isSignalName, signalNames } from "./signals";
-import { Task } from "./task";
+import { Task } from "./authoring/task";
 import { insertTaskDecision, pause, resume, retryRollback as retryRollbackRow, type PausedReason } from "./store/decisions";
-import { isTaskDecision, taskDecisions } from "./phases";
+import { isTaskDecision, taskDecisions } from "./authoring/phases";
 import { settings } from "./settings";
 import type { AuditEntry } from "./store/audit";
 

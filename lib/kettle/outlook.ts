@@ -3,9 +3,9 @@
 import type { Db } from "./store/db";
 import { loadTree } from "./store/tasks";
 import type { RolloutRow } from "./store/rollouts";
-import type { Task } from "./task";
+import type { Task } from "./authoring/task";
 import { etaOf, type Eta } from "./eta";
-import { rollbackPreview, type RollbackPreview } from "./rollback-plan";
+import { rollbackPreview, type RollbackPreview } from "./authoring/rollback-plan";
 
 export type Outlook = {
   /** Time left of the run (or of the rollback), for a rollout not done; null once done. */

@@ -3,7 +3,7 @@
 // difference between two plans: config fields and tasks added, removed, changed.
 import type { InStatement } from "@libsql/client";
 import type { Db } from "./store/db";
-import type { Task } from "./task";
+import type { Task } from "./authoring/task";
 import { typeNamesIn } from "./modules/registry";
 import { loadTree } from "./store/tasks";
 import { requireRolloutRow } from "./store/rollouts";

@@ -25,8 +25,8 @@ import { Runner } from "./runner";
 import { kindOf, registerRolloutClass, registerTaskKinds } from "./modules/registry";
 import { simulate, outsideSimulation, FakeTime, type CommandStub, type CommandOutcome } from "./simulation";
 import { runningGroups } from "./exec";
-import type { Rollout, RolloutClass } from "./rollout";
-import type { Task } from "./task";
+import type { Rollout, RolloutClass } from "./authoring/rollout";
+import type { Task } from "./authoring/task";
 import type { RolloutStatus, TaskStatus } from "./status";
 
 export type { CommandStub, CommandOutcome };

@@ -4,8 +4,8 @@ import type { Progress } from "./progress";
 import type { PausedReason } from "./store/decisions";
 import type { RolloutStatus, TaskStatus } from "./status";
 import type { SignalName } from "./signals";
-import type { TaskDecision } from "./phases";
-import type { Attempt } from "./task";
+import type { TaskDecision } from "./authoring/phases";
+import type { Attempt } from "./authoring/task";
 import type { Outlook } from "./outlook";
 
 export type Config = Record<string, unknown>;

@@ -14,8 +14,8 @@ import { notFound } from "./errors";
 import { now } from "./clock";
 import { activeStatuses, type RolloutStatus } from "./status";
 import { availableSignals, signals } from "./signals";
-import { retryPolicyOf, type TaskDecision } from "./phases";
-import type { Task, Attempt } from "./task";
+import { retryPolicyOf, type TaskDecision } from "./authoring/phases";
+import type { Task, Attempt } from "./authoring/task";
 import { settings } from "./settings";
 import { outlookOf } from "./outlook";
 

@@ -14,7 +14,7 @@
 //   .default(x)                           the initial value in a new form
 // Anything else (objects, custom types) is edited as JSON.
 import { z } from "zod";
-import type { RolloutClass } from "../kettle/rollout";
+import type { RolloutClass } from "../kettle/authoring/rollout";
 
 export type FieldKind = "text" | "textarea" | "lines" | "number" | "boolean" | "choice" | "choices" | "json";
 

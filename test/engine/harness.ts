@@ -5,7 +5,7 @@ import { Runner } from "@/lib/kettle/runner";
 import { createRollout, decideTask, getLog, getRollout, retryRollback, runRollout, sendSignal, type RolloutView, type TaskView } from "@/lib/kettle/operations";
 import type { TreeSpec, KindSpec } from "@/rollouts/fixtures";
 import type { RolloutStatus } from "@/lib/kettle/status";
-import { Task, type TaskContext } from "@/lib/kettle/task";
+import { Task, type TaskContext } from "@/lib/kettle/authoring/task";
 import { registerTaskKinds } from "@/lib/kettle/modules/registry";
 import fs from "node:fs";
 

@@ -4,7 +4,7 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { randomBytes } from "node:crypto";
 import { engine, eventsOf, count, seqOf, parOf, leaves, type Engine } from "./harness";
-import { previewTasks, type PreviewStep } from "@/lib/kettle/rollback-plan";
+import { previewTasks, type PreviewStep } from "@/lib/kettle/authoring/rollback-plan";
 
 let e: Engine;
 beforeAll(async () => {

@@ -12,7 +12,7 @@ import {
   gradualSequentialExec,
   gradualGroups,
 } from "@/lib/kettle";
-import { emptyRecords } from "@/lib/kettle/task";
+import { emptyRecords } from "@/lib/kettle/authoring/task";
 import { taskStatus, type TaskRecords } from "@/lib/kettle/status";
 import { availableSignals, signals, signalNames } from "@/lib/kettle/signals";
 import { typeNameOf, taskClassOf } from "@/lib/kettle/modules/registry";

@@ -1,7 +1,7 @@
 // The rollback preview from a tree's records alone (pure): grouping, what is
 // left out, a user's composite, and the cap on what is listed.
 import { describe, it, expect } from "vitest";
-import { rollbackPreview, previewTasks } from "@/lib/kettle/rollback-plan";
+import { rollbackPreview, previewTasks } from "@/lib/kettle/authoring/rollback-plan";
 import { Task, SequentialExecTask, ParallelExecTask } from "@/lib/kettle";
 
 class Step extends Task<{ name: string }> {

@@ -10,8 +10,8 @@
 // syntax error in one cannot break the pages), and in development the server
 // reloads a module when it changes (rollout-modules.ts). Without a shared registry
 // (vitest, scripts) the modules are imported directly.
-import { Task } from "../task";
-import { Rollout, type RolloutClass } from "../rollout";
+import { Task } from "../authoring/task";
+import { Rollout, type RolloutClass } from "../authoring/rollout";
 import * as builtins from "../index";
 import { SettingsError } from "../settings";
 import { KettleError } from "../errors";

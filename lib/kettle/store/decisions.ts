@@ -7,7 +7,7 @@ import { hintChanged } from "../change-hints";
 import type { InStatement } from "@libsql/client";
 import type { Db } from "./db";
 import { conflict, notFound } from "../errors";
-import type { TaskDecision } from "../phases";
+import type { TaskDecision } from "../authoring/phases";
 import { auditStatement, type AuditEntry } from "./audit";
 
 /** The audit row of a change, written in its batch right after the conditional write (only when that changed a row). */

@@ -8,7 +8,7 @@ import { activeStatuses } from "../status";
 import { hintChanged } from "../change-hints";
 import { signals, type SignalName } from "../signals";
 import { treeInserts } from "./tasks";
-import type { Task } from "../task";
+import type { Task } from "../authoring/task";
 import { conflict, notFound } from "../errors";
 import { auditStatement, type AuditEntry } from "./audit";
 import { lockOf, lockedMessage, notLockedGuard } from "./locks";

@@ -3,7 +3,7 @@
 // so a runner that lost its lease cannot change a task any more.
 import type { InValue as Value } from "@libsql/client";
 import type { Db } from "./db";
-import type { Task, Attempt } from "../task";
+import type { Task, Attempt } from "../authoring/task";
 import { groupUpdate, groupWrite } from "./group-commit";
 import { hintChanged } from "../change-hints";
 

@@ -2,9 +2,9 @@
 // for a big tree's pages). The runner's transitions are in task-recorder.ts.
 import type { InStatement, InValue } from "@libsql/client";
 import type { Db } from "./db";
-import { Task, emptyRecords, type Attempt } from "../task";
+import { Task, emptyRecords, type Attempt } from "../authoring/task";
 import { typeNamesIn, taskClassOf } from "../modules/registry";
-import { MissingKindTask } from "../tasks/missing";
+import { MissingKindTask } from "../authoring/tasks/missing";
 
 /**
  * Statements that replace a rollout's tasks with `root`'s tree, assigning ids in depth-first order.

@@ -3,7 +3,7 @@ import { rolloutResponse, tasksParam } from "@/lib/web/rollout-cache";
 import { route, readJson, wakeRunner } from "@/lib/web/http";
 import { decideTask, rolloutIdOf } from "@/lib/kettle/operations";
 import { commentBody, parseBody } from "@/lib/web/api-schemas";
-import { isTaskDecision } from "@/lib/kettle/phases";
+import { isTaskDecision } from "@/lib/kettle/authoring/phases";
 import { countDecision } from "@/lib/kettle/metrics";
 
 export const dynamic = "force-dynamic";

@@ -3,7 +3,7 @@
 // call revertOrder()), and the rollback preview is built from it, so the two
 // cannot disagree. Pure: reads only the tasks' records.
 import type { Task } from "./task";
-import type { TaskStatus } from "./status";
+import type { TaskStatus } from "../status";
 
 /** How a composite reverts its children: which ones, in what order, and whether all at once. */
 export type RevertOrder = { children: Task[]; parallel: boolean };

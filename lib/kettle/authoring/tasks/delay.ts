@@ -1,5 +1,5 @@
 import { Task, type TaskContext } from "../task";
-import { now } from "../clock";
+import { now } from "../../clock";
 
 export type DelayState = { minutes?: number; seconds?: number; reversible?: boolean };
 
