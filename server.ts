@@ -1,8 +1,8 @@
 // The custom server: Next.js (dev or production) on PORT, plus the background
 // runner in the same process. They share nothing but the database.
 import "dotenv/config";
-import { tuneHeap } from "./lib/kettle/heap";
-tuneHeap(); // before the heap grows (lib/kettle/heap.ts says why)
+import { tuneHeap } from "./lib/kettle/runner/heap";
+tuneHeap(); // before the heap grows (lib/kettle/runner/heap.ts says why)
 import { createServer, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { register } from "node:module";
@@ -13,7 +13,7 @@ import { readyDb, migrateDb } from "./lib/kettle/store/db";
 import { shareRegistry } from "./lib/kettle/modules/registry";
 import { rolloutsDir } from "./lib/kettle/modules/author-files";
 import { checkRollouts, checkBuildMatches } from "./lib/kettle/modules/check";
-import { Runner } from "./lib/kettle/runner";
+import { Runner } from "./lib/kettle/runner/runner";
 import { OutboxDelivery } from "./lib/kettle/outbox";
 import { securityHeaders } from "./lib/web/security-headers";
 import { shareConfigDescriber } from "./lib/web/config-form";

@@ -6,8 +6,8 @@
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { tempDb } from "../test/helpers/db";
 import { createRollout, runRollout } from "@/lib/kettle/operations";
-import { Runner } from "@/lib/kettle/runner";
-import { tuneHeap } from "@/lib/kettle/heap";
+import { Runner } from "@/lib/kettle/runner/runner";
+import { tuneHeap } from "@/lib/kettle/runner/heap";
 import type { TreeSpec } from "@/rollouts/fixtures";
 import { peakRssMb, summarise } from "./stats";
 

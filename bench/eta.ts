@@ -7,7 +7,7 @@
 // Prints one line "RESULT <json>".
 import { tempDb } from "../test/helpers/db";
 import { createRollout, getRollout, runRollout } from "@/lib/kettle/operations";
-import { Runner } from "@/lib/kettle/runner";
+import { Runner } from "@/lib/kettle/runner/runner";
 
 const KIND = "demo:DemoRollout";
 export type EtaJob = { waveDelaySecs: number };

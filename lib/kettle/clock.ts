@@ -1,6 +1,6 @@
 // One clock for the engine, so tests can reason about time in one place. Under
-// testRollout (lib/kettle/simulation.ts) it is fake time that jumps over delays.
-import { simulation } from "./simulation";
+// testRollout (lib/kettle/runner/simulation.ts) it is fake time that jumps over delays.
+import { simulation } from "./runner/simulation";
 
 export const now = (): number => {
   const sim = simulation();

@@ -10,7 +10,7 @@ import { deliveryBody, SECRET_PURPOSE } from "./webhooks";
 import { unsealSecret } from "./secrets";
 import { countDelivery } from "./metrics";
 import { describeError } from "./errors";
-import { sleep } from "./waiting";
+import { sleep } from "./runner/waiting";
 import { now } from "./clock";
 
 export type OutboxOptions = {

@@ -8,7 +8,7 @@ import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
 import { currentCursor, followed, followsAny, formatCursor, mergeFollows, readChanges, type Cursor, type LogFollow } from "@/lib/kettle/changes";
 import { getRollout, getTaskRecords, liveView, rolloutHeader, type RolloutHeader } from "@/lib/kettle/operations";
 import { activeStatuses, type RolloutStatus } from "@/lib/kettle/status";
-import { onChangeHint } from "@/lib/kettle/change-hints";
+import { onChangeHint } from "@/lib/kettle/runner/change-hints";
 
 /** A rollout's changes are read at most this often (per instance, however many watch it). */
 const TICK_MS = 100;

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { tempDb, waitFor, type TempDb } from "../helpers/db";
 import { claimLease, claimableRollouts, renewLease, releaseLease } from "@/lib/kettle/store/rollouts";
 import { createRollout, getLog, getRollout, runRollout, sendSignal } from "@/lib/kettle/operations";
-import { Runner } from "@/lib/kettle/runner";
+import { Runner } from "@/lib/kettle/runner/runner";
 
 const kinds = ["fixtures:TreeRollout"];
 let t: TempDb;

@@ -9,7 +9,7 @@ import { startServer, type TestServer } from "../helpers/server";
 import { waitFor } from "../helpers/db";
 import { readyDb, migrateDb, closeDb, type Db } from "@/lib/kettle/store/db";
 import { createRollout, getRollout, runRollout, sendSignal } from "@/lib/kettle/operations";
-import { Runner } from "@/lib/kettle/runner";
+import { Runner } from "@/lib/kettle/runner/runner";
 
 const kinds = ["fixtures:TreeRollout"];
 let hrana: HranaServer;

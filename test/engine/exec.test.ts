@@ -4,7 +4,7 @@ import { describe, it, expect } from "vitest";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { execCommand, CommandFailed } from "@/lib/kettle/exec";
+import { execCommand, CommandFailed } from "@/lib/kettle/runner/exec";
 import { waitFor } from "../helpers/db";
 import { alive } from "./harness";
 

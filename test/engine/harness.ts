@@ -1,7 +1,7 @@
 // Shared set-up for the engine tests: a real migrated libSQL file, a runner
 // polling it fast, and helpers to create, run and inspect TreeRollouts.
 import { tempDb, waitFor, type TempDb } from "../helpers/db";
-import { Runner } from "@/lib/kettle/runner";
+import { Runner } from "@/lib/kettle/runner/runner";
 import { createRollout, decideTask, getLog, getRollout, retryRollback, runRollout, sendSignal, type RolloutView, type TaskView } from "@/lib/kettle/operations";
 import type { TreeSpec, KindSpec } from "@/rollouts/fixtures";
 import type { RolloutStatus } from "@/lib/kettle/status";

@@ -3,7 +3,7 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { engine, flatten, leaves, journal, eventsOf, count, seqOf, type Engine } from "./harness";
 import type { RolloutView } from "@/lib/kettle/operations";
 import type { TreeSpec } from "@/rollouts/fixtures";
-import { Runner } from "@/lib/kettle/runner";
+import { Runner } from "@/lib/kettle/runner/runner";
 
 let e: Engine;
 beforeAll(async () => {

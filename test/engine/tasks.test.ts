@@ -17,7 +17,7 @@ import { taskStatus, type TaskRecords } from "@/lib/kettle/status";
 import { availableSignals, signals, signalNames } from "@/lib/kettle/signals";
 import { typeNameOf, taskClassOf } from "@/lib/kettle/modules/registry";
 import { NoopTask } from "@/rollouts/fixtures";
-import { sleep } from "@/lib/kettle/waiting";
+import { sleep } from "@/lib/kettle/runner/waiting";
 import { kindsReady, CountTask } from "./harness";
 
 describe("DelayTask descriptions", () => {

@@ -1,7 +1,7 @@
 // The Task base class and the context a task gets while it runs or reverts.
 import type { TaskRecords, TaskStatus } from "../status";
 import { taskStatus } from "../status";
-import type { ExecOptions, ExecResult } from "../exec";
+import type { ExecOptions, ExecResult } from "../runner/exec";
 
 export type TaskState = Record<string, unknown>;
 

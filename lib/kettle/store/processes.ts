@@ -2,7 +2,7 @@
 // rollout over after a crash (on the same host) can stop the orphans.
 import type { Db } from "./db";
 import { now } from "../clock";
-import { signalGroup } from "../exec";
+import { signalGroup } from "../runner/exec";
 
 type ProcessRow = { pgid: number; host: string; instanceId: string; rolloutId: number; taskId: number };
 

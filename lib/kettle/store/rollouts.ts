@@ -5,7 +5,7 @@ import { desc, eq, sql } from "drizzle-orm";
 import type { Db } from "./db";
 import { rollout, signal } from "./schema";
 import { activeStatuses } from "../status";
-import { hintChanged } from "../change-hints";
+import { hintChanged } from "../runner/change-hints";
 import { signals, type SignalName } from "../signals";
 import { treeInserts } from "./tasks";
 import type { Task } from "../authoring/task";

@@ -1,12 +1,12 @@
 // How a run ends, once its tasks are done or stopped: finished; stopped and kept
 // as it is (skip_rollback); or stopped and rolling back. Each is one guarded
 // status change, read again when a signal arrives at the same moment.
-import type { Db } from "./store/db";
-import type { LogWriter } from "./store/logs";
-import { endPhase } from "./store/rollouts";
-import { LeaseLost } from "./store/task-recorder";
+import type { Db } from "../store/db";
+import type { LogWriter } from "../store/logs";
+import { endPhase } from "../store/rollouts";
+import { LeaseLost } from "../store/task-recorder";
 import type { ExecutionSignals, RolloutLog } from "./execution-signals";
-import { now } from "./clock";
+import { now } from "../clock";
 
 export type RunEndHost = { db: Db; rolloutId: number; owner: string; log: RolloutLog; logs: LogWriter; signals: ExecutionSignals };
 

@@ -4,10 +4,10 @@
 // database and handed to the task that waits for them. Decisions are marked
 // handled only once what they caused has been recorded, so a crash in between
 // loses none.
-import type { Db } from "./store/db";
-import { markHandled, type DecisionRow } from "./store/decisions";
+import type { Db } from "../store/db";
+import { markHandled, type DecisionRow } from "../store/decisions";
 import { controller, sleep, taskSleep } from "./waiting";
-import { now } from "./clock";
+import { now } from "../clock";
 
 type Waiter = { actions: string[]; resolve: (d: DecisionRow | null) => void };
 

@@ -3,15 +3,15 @@
 // leads to (another attempt after a backoff, or a pause until someone retries
 // or skips it). Each transition is recorded before the task goes on.
 // steering.ts holds the pause and the decision inbox these wait on.
-import type { Db } from "./store/db";
-import type { Task, TaskContext } from "./authoring/task";
-import type { TaskRecorder } from "./store/task-recorder";
-import { pauseByOwner, unpauseByOwner, type PausedReason } from "./store/decisions";
-import type { LogWriter } from "./store/logs";
+import type { Db } from "../store/db";
+import type { Task, TaskContext } from "../authoring/task";
+import type { TaskRecorder } from "../store/task-recorder";
+import { pauseByOwner, unpauseByOwner, type PausedReason } from "../store/decisions";
+import type { LogWriter } from "../store/logs";
 import type { Steering } from "./steering";
 import type { ExecutionSignals, RolloutLog } from "./execution-signals";
-import { backoffMs, type OnFailure, type RetryPolicy } from "./authoring/phases";
-import { now } from "./clock";
+import { backoffMs, type OnFailure, type RetryPolicy } from "../authoring/phases";
+import { now } from "../clock";
 
 /** What a task's steering reaches of the execution it belongs to. */
 export type TaskSteeringHost = {

@@ -2,17 +2,17 @@
 // Interrupted tasks that can resume (delays, approval gates, groups, kinds that
 // say so) simply carry on; any other is marked failed, and the rollout's
 // onFailure says what follows: a pause for a decision, or the rollback.
-import type { Db } from "./store/db";
-import type { Task } from "./authoring/task";
-import type { RolloutClass } from "./authoring/rollout";
-import type { TaskRecorder } from "./store/task-recorder";
-import type { LogWriter } from "./store/logs";
-import { endPhase } from "./store/rollouts";
+import type { Db } from "../store/db";
+import type { Task } from "../authoring/task";
+import type { RolloutClass } from "../authoring/rollout";
+import type { TaskRecorder } from "../store/task-recorder";
+import type { LogWriter } from "../store/logs";
+import { endPhase } from "../store/rollouts";
 import type { ExecutionSignals, RolloutLog } from "./execution-signals";
 import type { TaskSteering } from "./task-steering";
-import { recoveryOf } from "./authoring/phases";
-import { now } from "./clock";
-import { runPhaseStatuses, type RolloutStatus } from "./status";
+import { recoveryOf } from "../authoring/phases";
+import { now } from "../clock";
+import { runPhaseStatuses, type RolloutStatus } from "../status";
 
 export type TakeoverHost = {
   db: Db;

@@ -4,11 +4,11 @@
 // closures up front, which were an eighth of what a 10 000-task group
 // allocated. A method read once keeps working when taken off the object
 // (`const { log } = ctx`).
-import type { Task, TaskContext } from "./authoring/task";
+import type { Task, TaskContext } from "../authoring/task";
 import type { ExecOptions, ExecResult } from "./exec";
-import type { Phase } from "./store/task-recorder";
+import type { Phase } from "../store/task-recorder";
 import { taskSleep } from "./waiting";
-import { now } from "./clock";
+import { now } from "../clock";
 
 /** What a context needs from the execution it belongs to. */
 export interface ContextHost {

@@ -2,8 +2,8 @@
 // which run beside the root task. A monitor aborts the rollout by calling
 // ctx.abort(reason) or by throwing, or pauses it with ctx.pause(reason); it
 // stops when the run ends.
-import type { Monitor, MonitorContext } from "./authoring/rollout";
-import { describeError } from "./errors";
+import type { Monitor, MonitorContext } from "../authoring/rollout";
+import { describeError } from "../errors";
 import { controller, sleep, taskSleep } from "./waiting";
 
 type MonitorHost = {

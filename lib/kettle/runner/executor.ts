@@ -7,27 +7,27 @@
 // run-end.ts (how a run ends), takeover.ts (the records made true again after
 // a crash or a handover).
 import os from "node:os";
-import type { Db } from "./store/db";
-import { resultText, Task, type TaskContext } from "./authoring/task";
+import type { Db } from "../store/db";
+import { resultText, Task, type TaskContext } from "../authoring/task";
 import { ExecutionContext, type ContextHost } from "./task-context";
-import type { RolloutClass } from "./authoring/rollout";
-import { TaskRecorder, LeaseLost, type Phase } from "./store/task-recorder";
-import { endPhase, type RolloutRow } from "./store/rollouts";
-import { pause } from "./store/decisions";
+import type { RolloutClass } from "../authoring/rollout";
+import { TaskRecorder, LeaseLost, type Phase } from "../store/task-recorder";
+import { endPhase, type RolloutRow } from "../store/rollouts";
+import { pause } from "../store/decisions";
 import { Steering } from "./steering";
 import { TaskSteering } from "./task-steering";
 import { ExecutionSignals, type LivenessOptions, type RolloutLog } from "./execution-signals";
-import { onFailureOf, retryPolicyOf, type OnFailure } from "./authoring/phases";
+import { onFailureOf, retryPolicyOf, type OnFailure } from "../authoring/phases";
 import { recover } from "./takeover";
 import { endRun } from "./run-end";
-import { LogWriter } from "./store/logs";
-import { describeError } from "./errors";
-import { now } from "./clock";
-import { runPhaseStatuses, rollbackPhaseStatuses, type RolloutStatus } from "./status";
+import { LogWriter } from "../store/logs";
+import { describeError } from "../errors";
+import { now } from "../clock";
+import { runPhaseStatuses, rollbackPhaseStatuses, type RolloutStatus } from "../status";
 import { Commands } from "./commands";
 import { raceTerm, UnderWay } from "./waiting";
 import { startMonitors, stopMonitors } from "./monitors";
-import { observeTask } from "./metrics";
+import { observeTask } from "../metrics";
 
 export type ExecutionOptions = LivenessOptions & {
   /** Set when this runner takes over from one that stopped mid-way. */

@@ -3,20 +3,20 @@
 // rollouts whose runner went silent. Several runners may share one database.
 import os from "node:os";
 import { randomBytes } from "node:crypto";
-import type { Db } from "./store/db";
-import { claimableRollouts, claimLease, getRolloutRow, leasesOfLocalInstances, releaseLease } from "./store/rollouts";
-import { loadTree } from "./store/tasks";
-import { appendLog } from "./store/logs";
-import { killOrphans } from "./store/processes";
-import { heartbeatInstance, removeInstance } from "./store/instances";
-import { resolveRolloutClass } from "./modules/registry";
+import type { Db } from "../store/db";
+import { claimableRollouts, claimLease, getRolloutRow, leasesOfLocalInstances, releaseLease } from "../store/rollouts";
+import { loadTree } from "../store/tasks";
+import { appendLog } from "../store/logs";
+import { killOrphans } from "../store/processes";
+import { heartbeatInstance, removeInstance } from "../store/instances";
+import { resolveRolloutClass } from "../modules/registry";
 import { Execution } from "./executor";
 import { sleep } from "./waiting";
 import { killAllGroups } from "./exec";
-import { describeError } from "./errors";
-import { now } from "./clock";
-import { runPhaseStatuses } from "./status";
-import { countLeaseClaim } from "./metrics";
+import { describeError } from "../errors";
+import { now } from "../clock";
+import { runPhaseStatuses } from "../status";
+import { countLeaseClaim } from "../metrics";
 
 export type RunnerOptions = {
   /** A readable name for this instance (KETTLE_INSTANCE_NAME); the host name when not given. */

@@ -2,8 +2,8 @@
 // recorded in the database while it runs (so an instance that takes over on the
 // same host can kill what a dead one left behind), and tracked so that a term
 // can wait until every one of them has exited.
-import type { Db } from "./store/db";
-import { registerProcess, unregisterProcess } from "./store/processes";
+import type { Db } from "../store/db";
+import { registerProcess, unregisterProcess } from "../store/processes";
 import { execCommand, type ExecOptions, type ExecResult } from "./exec";
 import { UnderWay } from "./waiting";
 

@@ -2,16 +2,16 @@
 // from the database (and the ones the runner sends itself) fire the run's and
 // the rollback's AbortControllers; a heartbeat polls them and renews the lease;
 // losing the lease detaches the execution, after which it writes nothing more.
-import type { Db } from "./store/db";
-import { LeaseLost } from "./store/task-recorder";
-import { insertSignal, renewLease, signalsAndOwner } from "./store/rollouts";
-import { unhandledDecisions } from "./store/decisions";
+import type { Db } from "../store/db";
+import { LeaseLost } from "../store/task-recorder";
+import { insertSignal, renewLease, signalsAndOwner } from "../store/rollouts";
+import { unhandledDecisions } from "../store/decisions";
 import type { Steering } from "./steering";
-import { KettleError } from "./errors";
-import { now } from "./clock";
-import type { SignalName } from "./signals";
+import { KettleError } from "../errors";
+import { now } from "../clock";
+import type { SignalName } from "../signals";
 import { controller, sleep } from "./waiting";
-import { countLeaseRenewal } from "./metrics";
+import { countLeaseRenewal } from "../metrics";
 
 /** A line for the rollout's own log, in its run or its rollback stream. */
 export type RolloutLog = (stream: "rollout" | "rollback", line: string) => void;
