@@ -6,7 +6,7 @@ import { Ago } from "@/components/app-context";
 import { RolloutList } from "@/components/rollout-list";
 import { ui } from "@/lib/web/ui";
 import { InFlightList } from "@/components/in-flight";
-import { findRollouts, inFlight } from "@/lib/kettle/overview";
+import { findRollouts, inFlight } from "@/lib/kettle/read/overview";
 import { activeStatuses, rolloutStatuses } from "@/lib/kettle/status";
 import { settings } from "@/lib/kettle/settings";
 

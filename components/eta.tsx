@@ -1,7 +1,7 @@
 "use client";
 // Time left, shown near the status: "about 4 min left, ends 14:32"; open-ended
 // (paused, waiting for a person) says so instead of guessing.
-import type { Eta } from "@/lib/kettle/eta";
+import type { Eta } from "@/lib/kettle/read/eta";
 import { Time, useNow } from "./app-context";
 import { ui } from "@/lib/web/ui";
 

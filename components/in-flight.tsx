@@ -3,7 +3,7 @@
 // time left and who ran it; refreshed while any is in flight.
 import Link from "next/link";
 import useSWR from "swr";
-import type { InFlight } from "@/lib/kettle/overview";
+import type { InFlight } from "@/lib/kettle/read/overview";
 import { Ago, getJson, useApi } from "./app-context";
 import { StatusBadge } from "./status-badge";
 import { EtaText } from "./eta";

@@ -1,7 +1,7 @@
 "use client";
 // What changed between two plans: config fields, and tasks added, removed, changed.
 import useSWR from "swr";
-import type { PlanDiff } from "@/lib/kettle/plans";
+import type { PlanDiff } from "@/lib/kettle/read/plans";
 import { getJson, Time, useApi } from "./app-context";
 import { ui } from "@/lib/web/ui";
 

@@ -12,7 +12,7 @@ import { describeRolloutKind } from "@/lib/web/config-form";
 import { settings, SettingsError } from "@/lib/kettle/settings";
 import type { FieldDescriptor } from "@/lib/web/config-form";
 import { authorizeAction } from "@/lib/web/http";
-import { currentPlan, diffPlans, type PlanDiff } from "@/lib/kettle/plans";
+import { currentPlan, diffPlans, type PlanDiff } from "@/lib/kettle/read/plans";
 import { fieldErrors, toConfig, valuesFromFormData, type Errors, type Values } from "@/lib/web/config-values";
 
 export type FormState = {

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { Metadata } from "next";
 import { database } from "@/lib/kettle/operations";
-import { findRollouts, filtersQuery, parseFilters, type RolloutFilters } from "@/lib/kettle/overview";
+import { findRollouts, filtersQuery, parseFilters, type RolloutFilters } from "@/lib/kettle/read/overview";
 import { rolloutStatuses } from "@/lib/kettle/status";
 import { settings } from "@/lib/kettle/settings";
 import { KettleError } from "@/lib/kettle/errors";

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Db } from "./store/db";
 import { resolveRolloutClass, typeNamesIn, type RolloutKind } from "./modules/registry";
 import { authorLocation } from "./modules/author-files";
-import { planTree } from "./plans";
+import { planTree } from "./read/plans";
 import { hideRollout, insertRollout, insertSignal, requestRun, requireRolloutRow, saveFinalised } from "./store/rollouts";
 import { badInput, conflict, notFound, KettleError } from "./errors";
 import { now } from "./clock";
@@ -177,6 +177,6 @@ export type { AuditRow } from "./store/audit";
 export type { KindLock } from "./store/locks";
 
 // The reads (views of rollouts, tasks and logs) live in views.ts.
-export * from "./views";
-export { getTaskChildren, getTaskRecords } from "./tree-pages";
-export type { Progress } from "./progress";
+export * from "./read/views";
+export { getTaskChildren, getTaskRecords } from "./read/tree-pages";
+export type { Progress } from "./read/progress";

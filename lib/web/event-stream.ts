@@ -5,7 +5,7 @@
 // the server's memory.
 import type { Db } from "@/lib/kettle/store/db";
 import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
-import { currentCursor, followed, followsAny, formatCursor, mergeFollows, readChanges, type Cursor, type LogFollow } from "@/lib/kettle/changes";
+import { currentCursor, followed, followsAny, formatCursor, mergeFollows, readChanges, type Cursor, type LogFollow } from "@/lib/kettle/read/changes";
 import { getRollout, getTaskRecords, liveView, rolloutHeader, type RolloutHeader } from "@/lib/kettle/operations";
 import { activeStatuses, type RolloutStatus } from "@/lib/kettle/status";
 import { onChangeHint } from "@/lib/kettle/runner/change-hints";

@@ -117,7 +117,7 @@ describe("time left", () => {
 describe("plans", () => {
   it("every finalise keeps its plan, in the same batch; a started rollout's refused finalise keeps none", async () => {
     const { refinaliseRollout } = await import("@/lib/kettle/operations");
-    const { planHistory, currentPlan } = await import("@/lib/kettle/plans");
+    const { planHistory, currentPlan } = await import("@/lib/kettle/read/plans");
     const id = await e.create({ seq: [{ noop: "a" }, { delay: 1 }] });
     await refinaliseRollout(e.db, id, { config: { tree: { seq: [{ noop: "a" }, { noop: "b" }, { delay: 2 }] } } });
     const history = await planHistory(e.db, id);

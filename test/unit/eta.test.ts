@@ -1,6 +1,6 @@
 // The time-left estimate on recorded histories: pure, no database.
 import { describe, it, expect } from "vitest";
-import { estimateEta, emptyHistory, addToHistory } from "@/lib/kettle/eta";
+import { estimateEta, emptyHistory, addToHistory } from "@/lib/kettle/read/eta";
 import { Task, DelayTask, SequentialExecTask, ParallelExecTask, ApprovalTask } from "@/lib/kettle";
 
 class Deploy extends Task<{ host: string }> {

@@ -1,6 +1,6 @@
 // The difference between two plans: config fields, tasks added, removed, changed.
 import { describe, it, expect } from "vitest";
-import { diffPlans, type PlanTask } from "@/lib/kettle/plans";
+import { diffPlans, type PlanTask } from "@/lib/kettle/read/plans";
 
 const t = (description: string, children: PlanTask[] = [], type = "demo:Deploy"): PlanTask => ({ type, description, children });
 const seq = (...c: PlanTask[]) => t("Execute in sequence:", c, "SequentialExecTask");

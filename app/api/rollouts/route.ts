@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { rolloutResponse, tasksParam } from "@/lib/web/rollout-cache";
 import { route, readJson } from "@/lib/web/http";
 import { createRollout } from "@/lib/kettle/operations";
-import { findRollouts, parseFilters } from "@/lib/kettle/overview";
+import { findRollouts, parseFilters } from "@/lib/kettle/read/overview";
 import { badInput } from "@/lib/kettle/errors";
 import { createRolloutBody, parseBody } from "@/lib/web/api-schemas";
 

@@ -12,7 +12,7 @@ import type { Task } from "../authoring/task";
 import { conflict, notFound } from "../errors";
 import { auditStatement, type AuditEntry } from "./audit";
 import { lockOf, lockedMessage, notLockedGuard } from "./locks";
-import { planStatement } from "../plans";
+import { planStatement } from "../read/plans";
 import { typeNamesIn } from "../modules/registry";
 
 export type RolloutRow = typeof rollout.$inferSelect;

@@ -273,7 +273,7 @@ export const webhookAttempt = sqliteTable(
 );
 
 // Every plan a rollout was finalised with (issue 14: plan diff), written in finalise's batch
-// (saveFinalised, statement from lib/kettle/plans.ts). `tree`: {type, description, children}.
+// (saveFinalised, statement from lib/kettle/read/plans.ts). `tree`: {type, description, children}.
 export const plan = sqliteTable(
   "plan",
   {

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { route } from "@/lib/web/http";
-import { inFlight } from "@/lib/kettle/overview";
+import { inFlight } from "@/lib/kettle/read/overview";
 
 export const dynamic = "force-dynamic";
 

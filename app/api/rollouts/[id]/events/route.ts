@@ -4,7 +4,7 @@
 // Last-Event-ID gets what it missed.
 import { route } from "@/lib/web/http";
 import { rolloutIdOf } from "@/lib/kettle/operations";
-import { parseCursor, parseLogFollow } from "@/lib/kettle/changes";
+import { parseCursor, parseLogFollow } from "@/lib/kettle/read/changes";
 import { badInput } from "@/lib/kettle/errors";
 import { eventStream } from "@/lib/web/event-stream";
 

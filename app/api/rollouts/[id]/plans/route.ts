@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { route } from "@/lib/web/http";
 import { rolloutIdOf } from "@/lib/kettle/operations";
-import { planHistory } from "@/lib/kettle/plans";
+import { planHistory } from "@/lib/kettle/read/plans";
 
 export const dynamic = "force-dynamic";
 

@@ -1,11 +1,11 @@
 // Where a rollout goes from here: the time left (eta.ts) and what a rollback
 // starting now would revert (rollback-plan.ts), for the rollout's header.
-import type { Db } from "./store/db";
-import { loadTree } from "./store/tasks";
-import type { RolloutRow } from "./store/rollouts";
-import type { Task } from "./authoring/task";
+import type { Db } from "../store/db";
+import { loadTree } from "../store/tasks";
+import type { RolloutRow } from "../store/rollouts";
+import type { Task } from "../authoring/task";
 import { etaOf, type Eta } from "./eta";
-import { rollbackPreview, type RollbackPreview } from "./authoring/rollback-plan";
+import { rollbackPreview, type RollbackPreview } from "../authoring/rollback-plan";
 
 export type Outlook = {
   /** Time left of the run (or of the rollback), for a rollout not done; null once done. */

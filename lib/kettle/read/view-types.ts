@@ -1,11 +1,11 @@
 // The shapes of what pages and the API read: a rollout (its header and its
 // tree), a task and its records. Types only; views.ts builds them.
 import type { Progress } from "./progress";
-import type { PausedReason } from "./store/decisions";
-import type { RolloutStatus, TaskStatus } from "./status";
-import type { SignalName } from "./signals";
-import type { TaskDecision } from "./authoring/phases";
-import type { Attempt } from "./authoring/task";
+import type { PausedReason } from "../store/decisions";
+import type { RolloutStatus, TaskStatus } from "../status";
+import type { SignalName } from "../signals";
+import type { TaskDecision } from "../authoring/phases";
+import type { Attempt } from "../authoring/task";
 import type { Outlook } from "./outlook";
 
 export type Config = Record<string, unknown>;

@@ -5,11 +5,11 @@
 // while it runs). A sequence adds up its children, a parallel group takes the
 // longest. Paused rollouts and tasks waiting for a person are open-ended: no end
 // is guessed. The tree walk is pure (estimateEta); etaOf reads the history.
-import type { Db } from "./store/db";
-import { loadTasks } from "./store/tasks";
-import type { Task } from "./authoring/task";
-import type { RolloutStatus } from "./status";
-import { revertOrderOf, revertSteps, type PreviewStep } from "./authoring/rollback-plan";
+import type { Db } from "../store/db";
+import { loadTasks } from "../store/tasks";
+import type { Task } from "../authoring/task";
+import type { RolloutStatus } from "../status";
+import { revertOrderOf, revertSteps, type PreviewStep } from "../authoring/rollback-plan";
 
 export type Confidence = "high" | "medium" | "low";
 

@@ -1,22 +1,22 @@
 // What the web side reads: a rollout as pages and the API show it (the whole
 // tree, or for big trees a summary to open group by group), a page of a group's
 // children, the records of tasks that changed, and logs. Read-only.
-import type { Db } from "./store/db";
-import { resolveRolloutClass } from "./modules/registry";
-import { listRolloutRows, requireRolloutRow, signalsOf, STALE_PLAN_MS, type RolloutRow } from "./store/rollouts";
-import { loadTasks, loadTree } from "./store/tasks";
+import type { Db } from "../store/db";
+import { resolveRolloutClass } from "../modules/registry";
+import { listRolloutRows, requireRolloutRow, signalsOf, STALE_PLAN_MS, type RolloutRow } from "../store/rollouts";
+import { loadTasks, loadTree } from "../store/tasks";
 import { progressFromDb, progressOf } from "./progress";
 import { summaryTree } from "./tree-pages";
-import { readLog, type LogStream, type LogLine } from "./store/logs";
-import { awaitingTasks, decisionsOf, type DecisionRow, type PausedReason } from "./store/decisions";
-import { lockOf, lockedMessage } from "./store/locks";
-import { notFound } from "./errors";
-import { now } from "./clock";
-import { activeStatuses, type RolloutStatus } from "./status";
-import { availableSignals, signals } from "./signals";
-import { retryPolicyOf, type TaskDecision } from "./authoring/phases";
-import type { Task, Attempt } from "./authoring/task";
-import { settings } from "./settings";
+import { readLog, type LogStream, type LogLine } from "../store/logs";
+import { awaitingTasks, decisionsOf, type DecisionRow, type PausedReason } from "../store/decisions";
+import { lockOf, lockedMessage } from "../store/locks";
+import { notFound } from "../errors";
+import { now } from "../clock";
+import { activeStatuses, type RolloutStatus } from "../status";
+import { availableSignals, signals } from "../signals";
+import { retryPolicyOf, type TaskDecision } from "../authoring/phases";
+import type { Task, Attempt } from "../authoring/task";
+import { settings } from "../settings";
 import { outlookOf } from "./outlook";
 
 export type { Config, RecordView, TaskView, DecisionView, RolloutSummary, RolloutHeader, RolloutView, LiveView } from "./view-types";

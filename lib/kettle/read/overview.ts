@@ -2,11 +2,11 @@
 // filters (status, kind, who, time range) and a text search over config and
 // info (for the All page and GET /api/rollouts). Read-only.
 import type { InValue } from "@libsql/client";
-import type { Db } from "./store/db";
-import type { RolloutRow } from "./store/rollouts";
-import { resolveRolloutClass } from "./modules/registry";
-import { activeStatuses, rolloutStatuses, type RolloutStatus } from "./status";
-import { badInput } from "./errors";
+import type { Db } from "../store/db";
+import type { RolloutRow } from "../store/rollouts";
+import { resolveRolloutClass } from "../modules/registry";
+import { activeStatuses, rolloutStatuses, type RolloutStatus } from "../status";
+import { badInput } from "../errors";
 import { summary, rolloutHeader, type RolloutSummary, type RolloutHeader } from "./views";
 
 export type RolloutFilters = {

@@ -1,8 +1,8 @@
 // What changed in a rollout since a cursor, for the live event stream. The
 // cursor is (last change row, last log line): both ids grow in commit order,
 // so a reader never misses a row and needs no clocks to agree.
-import type { Db } from "./store/db";
-import type { LogStream } from "./store/logs";
+import type { Db } from "../store/db";
+import type { LogStream } from "../store/logs";
 
 export type Cursor = { change: number; log: number };
 

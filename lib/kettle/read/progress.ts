@@ -1,9 +1,9 @@
 // How far a rollout has got: counts over its leaf tasks (the ones that do the
 // work), from a loaded tree or, for trees too big to load, in one pass of SQL.
-import type { Db } from "./store/db";
-import { IS_LEAF_SQL, TASK_STATUS_SQL } from "./store/tasks";
-import type { Task } from "./authoring/task";
-import type { TaskStatus } from "./status";
+import type { Db } from "../store/db";
+import { IS_LEAF_SQL, TASK_STATUS_SQL } from "../store/tasks";
+import type { Task } from "../authoring/task";
+import type { TaskStatus } from "../status";
 
 /** Counts over the leaf tasks (the ones that do the work). */
 export type Progress = {

@@ -2,12 +2,12 @@
 // screenful and the way to what runs now), a page of one group's children, and
 // the records of tasks that changed (for the event stream). None of them loads
 // the whole tree.
-import type { Db } from "./store/db";
-import { requireRolloutRow, type RolloutRow } from "./store/rollouts";
-import { loadTasks, type LoadedTask } from "./store/tasks";
-import { awaitingTasks, decisionsOf } from "./store/decisions";
-import { badInput, notFound } from "./errors";
-import { now } from "./clock";
+import type { Db } from "../store/db";
+import { requireRolloutRow, type RolloutRow } from "../store/rollouts";
+import { loadTasks, type LoadedTask } from "../store/tasks";
+import { awaitingTasks, decisionsOf } from "../store/decisions";
+import { badInput, notFound } from "../errors";
+import { now } from "../clock";
 import { parseId, pendingTasks, taskView, type TaskView, type ViewContext } from "./views";
 
 /** In a summary, each group shows at most this many children at first; a page of children is at most MAX_PAGE. */

@@ -2,11 +2,11 @@
 // table, written only here: planStatement joins finalise's batch), and the
 // difference between two plans: config fields and tasks added, removed, changed.
 import type { InStatement } from "@libsql/client";
-import type { Db } from "./store/db";
-import type { Task } from "./authoring/task";
-import { typeNamesIn } from "./modules/registry";
-import { loadTree } from "./store/tasks";
-import { requireRolloutRow } from "./store/rollouts";
+import type { Db } from "../store/db";
+import type { Task } from "../authoring/task";
+import { typeNamesIn } from "../modules/registry";
+import { loadTree } from "../store/tasks";
+import { requireRolloutRow } from "../store/rollouts";
 
 /** The shape of a plan's tree: what each task is, not its records. */
 export type PlanTask = { type: string; description: string; children: PlanTask[] };
