@@ -14,7 +14,7 @@ import { shareRegistry } from "./lib/kettle/modules/registry";
 import { rolloutsDir } from "./lib/kettle/modules/author-files";
 import { checkRollouts, checkBuildMatches } from "./lib/kettle/modules/check";
 import { Runner } from "./lib/kettle/runner/runner";
-import { OutboxDelivery } from "./lib/kettle/outbox";
+import { OutboxDelivery } from "./lib/kettle/outbound/outbox";
 import { securityHeaders } from "./lib/web/security-headers";
 import { shareConfigDescriber } from "./lib/web/config-form";
 import { gatePage } from "./lib/auth/gate";

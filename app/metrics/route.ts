@@ -1,4 +1,4 @@
-// Prometheus metrics (text format): see lib/kettle/metrics.ts for the names.
+// Prometheus metrics (text format): see lib/kettle/outbound/metrics.ts for the names.
 import { NextResponse, type NextRequest } from "next/server";
 import { database } from "@/lib/kettle/operations";
 import { metricsRefusal, metricsText } from "@/lib/web/metrics";

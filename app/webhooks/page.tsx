@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { database } from "@/lib/kettle/operations";
 import { settings } from "@/lib/kettle/settings";
-import { webhooks, webhookEvents } from "@/lib/kettle/webhooks";
+import { webhooks, webhookEvents } from "@/lib/kettle/outbound/webhooks";
 import { refusal } from "@/lib/auth/roles";
 import { isIdentified } from "@/lib/auth/identity";
 import { currentIdentity } from "@/lib/web/me";

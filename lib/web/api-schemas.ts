@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { badInput } from "@/lib/kettle/errors";
 import { MAX_COMMENT } from "@/lib/kettle/operations";
-import { webhookChange, webhookInput } from "@/lib/kettle/webhooks";
+import { webhookChange, webhookInput } from "@/lib/kettle/outbound/webhooks";
 
 const jsonObject = (message: string) => z.record(z.string(), z.unknown(), { error: message });
 

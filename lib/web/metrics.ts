@@ -4,7 +4,7 @@ import { timingSafeEqual, createHash } from "node:crypto";
 import { identify, isIdentified, ADDRESS_HEADER } from "@/lib/auth/identity";
 import { settings } from "@/lib/kettle/settings";
 import type { Db } from "@/lib/kettle/store/db";
-import { metrics } from "@/lib/kettle/metrics";
+import { metrics } from "@/lib/kettle/outbound/metrics";
 import { rolloutStatuses } from "@/lib/kettle/status";
 import { pendingCount } from "@/lib/kettle/store/webhooks";
 

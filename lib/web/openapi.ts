@@ -10,7 +10,7 @@ import { settings } from "@/lib/kettle/settings";
 import { rolloutKinds } from "@/lib/kettle/operations";
 import { rolloutStatuses, taskStatuses } from "@/lib/kettle/status";
 import { signalNames } from "@/lib/kettle/signals";
-import { webhookEvents } from "@/lib/kettle/webhooks";
+import { webhookEvents } from "@/lib/kettle/outbound/webhooks";
 import { commentBody, createRolloutBody, finaliseBody, hideBody, lockBody, tokenBody, webhookBody, webhookChangeBody } from "./api-schemas";
 
 type Json = Record<string, unknown>;

@@ -5,9 +5,9 @@ import { Webhook } from "standardwebhooks";
 import { tempDb, waitFor, type TempDb } from "../helpers/db";
 import { startReceiver, type Receiver } from "../helpers/receiver";
 import { insertWebhook, claimDue, deliveriesOf, pruneOutbox } from "@/lib/kettle/store/webhooks";
-import { OutboxDelivery, retryDelay } from "@/lib/kettle/outbox";
+import { OutboxDelivery, retryDelay } from "@/lib/kettle/outbound/outbox";
 import { sealSecret } from "@/lib/kettle/secrets";
-import { SECRET_PURPOSE } from "@/lib/kettle/webhooks";
+import { SECRET_PURPOSE } from "@/lib/kettle/outbound/webhooks";
 import { addressAllowed } from "@/lib/web/metrics";
 
 let t: TempDb;

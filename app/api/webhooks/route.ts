@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { route, readJson } from "@/lib/web/http";
-import { createWebhook, webhooks } from "@/lib/kettle/webhooks";
+import { createWebhook, webhooks } from "@/lib/kettle/outbound/webhooks";
 
 export const dynamic = "force-dynamic";
 

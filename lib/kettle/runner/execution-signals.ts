@@ -11,7 +11,7 @@ import { KettleError } from "../errors";
 import { now } from "../clock";
 import type { SignalName } from "../signals";
 import { controller, sleep } from "./waiting";
-import { countLeaseRenewal } from "../metrics";
+import { countLeaseRenewal } from "../outbound/metrics";
 
 /** A line for the rollout's own log, in its run or its rollback stream. */
 export type RolloutLog = (stream: "rollout" | "rollback", line: string) => void;

@@ -27,7 +27,7 @@ import { runPhaseStatuses, rollbackPhaseStatuses, type RolloutStatus } from "../
 import { Commands } from "./commands";
 import { raceTerm, UnderWay } from "./waiting";
 import { startMonitors, stopMonitors } from "./monitors";
-import { observeTask } from "../metrics";
+import { observeTask } from "../outbound/metrics";
 
 export type ExecutionOptions = LivenessOptions & {
   /** Set when this runner takes over from one that stopped mid-way. */

@@ -16,7 +16,7 @@ import { killAllGroups } from "./exec";
 import { describeError } from "../errors";
 import { now } from "../clock";
 import { runPhaseStatuses } from "../status";
-import { countLeaseClaim } from "../metrics";
+import { countLeaseClaim } from "../outbound/metrics";
 
 export type RunnerOptions = {
   /** A readable name for this instance (KETTLE_INSTANCE_NAME); the host name when not given. */

@@ -1,7 +1,7 @@
 import { rolloutResponse, tasksParam } from "@/lib/web/rollout-cache";
 import { route, wakeRunner } from "@/lib/web/http";
 import { runRollout, rolloutIdOf } from "@/lib/kettle/operations";
-import { countRunRequest } from "@/lib/kettle/metrics";
+import { countRunRequest } from "@/lib/kettle/outbound/metrics";
 
 export const dynamic = "force-dynamic";
 

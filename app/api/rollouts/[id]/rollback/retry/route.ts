@@ -3,7 +3,7 @@ import { rolloutResponse, tasksParam } from "@/lib/web/rollout-cache";
 import { route, readJson, wakeRunner } from "@/lib/web/http";
 import { retryRollback, rolloutIdOf } from "@/lib/kettle/operations";
 import { commentBody, parseBody } from "@/lib/web/api-schemas";
-import { countDecision } from "@/lib/kettle/metrics";
+import { countDecision } from "@/lib/kettle/outbound/metrics";
 
 export const dynamic = "force-dynamic";
 

@@ -3,7 +3,7 @@ import { forgetRollout } from "@/lib/web/rollout-cache";
 import { route, readJson, wakeRunner } from "@/lib/web/http";
 import { sendSignal, rolloutIdOf } from "@/lib/kettle/operations";
 import { commentBody, parseBody } from "@/lib/web/api-schemas";
-import { countSignal } from "@/lib/kettle/metrics";
+import { countSignal } from "@/lib/kettle/outbound/metrics";
 
 export const dynamic = "force-dynamic";
 

@@ -4,7 +4,7 @@ import { route, readJson, wakeRunner } from "@/lib/web/http";
 import { decideTask, rolloutIdOf } from "@/lib/kettle/operations";
 import { commentBody, parseBody } from "@/lib/web/api-schemas";
 import { isTaskDecision } from "@/lib/kettle/authoring/phases";
-import { countDecision } from "@/lib/kettle/metrics";
+import { countDecision } from "@/lib/kettle/outbound/metrics";
 
 export const dynamic = "force-dynamic";
 

@@ -4,14 +4,14 @@
 // until the event is 24 h old. An instance that dies mid-way loses nothing: its
 // claims run out and another instance (or its own next start) delivers.
 import { Webhook } from "standardwebhooks";
-import type { Db } from "./store/db";
-import { claimDue, nextDueAt, pruneOutbox, recordAttempt, releaseClaims, webhookById, type OutboxRow, type WebhookRow } from "./store/webhooks";
+import type { Db } from "../store/db";
+import { claimDue, nextDueAt, pruneOutbox, recordAttempt, releaseClaims, webhookById, type OutboxRow, type WebhookRow } from "../store/webhooks";
 import { deliveryBody, SECRET_PURPOSE } from "./webhooks";
-import { unsealSecret } from "./secrets";
+import { unsealSecret } from "../secrets";
 import { countDelivery } from "./metrics";
-import { describeError } from "./errors";
-import { sleep } from "./runner/waiting";
-import { now } from "./clock";
+import { describeError } from "../errors";
+import { sleep } from "../runner/waiting";
+import { now } from "../clock";
 
 export type OutboxOptions = {
   /** This instance (the runner's id), recorded on claims and attempts. */

@@ -1,16 +1,16 @@
 // Webhook subscriptions: what admins may do with them (create, list, change,
 // delete) and what a delivery sends (the signed Standard Webhooks body or a
 // Slack message). Events themselves are written by triggers (drizzle/0005_outbox.sql)
-// and delivered by lib/kettle/outbox.ts.
+// and delivered by lib/kettle/outbound/outbox.ts.
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import type { Db } from "./store/db";
-import { deleteWebhook, deliveriesOf, insertWebhook, listWebhooks, updateWebhook, webhookById, type WebhookRow } from "./store/webhooks";
-import { auditStatement, type AuditEntry } from "./store/audit";
-import { badInput, conflict, notFound } from "./errors";
-import { now } from "./clock";
-import { sealSecret } from "./secrets";
-import { settings } from "./settings";
+import type { Db } from "../store/db";
+import { deleteWebhook, deliveriesOf, insertWebhook, listWebhooks, updateWebhook, webhookById, type WebhookRow } from "../store/webhooks";
+import { auditStatement, type AuditEntry } from "../store/audit";
+import { badInput, conflict, notFound } from "../errors";
+import { now } from "../clock";
+import { sealSecret } from "../secrets";
+import { settings } from "../settings";
 
 export const webhookEvents = [
   "rollout.started",
