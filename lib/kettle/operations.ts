@@ -172,7 +172,12 @@ export async function retryRollback(db: Db, id: number, user: string | null, com
 
 export { hideRollout };
 /** The database named by the settings: what pages and routes pass to these functions. */
-export { database } from "./store/db";
+// The store's reads and writes the web side needs as they are: it reaches them here, not in store/.
+export { database, type Db } from "./store/db";
+export { requireRolloutRow } from "./store/rollouts";
+export { writeAudit, type AuditEntry } from "./store/audit";
+export { formatLogLines, type LogLine } from "./store/logs";
+export { pendingCount as pendingDeliveries } from "./store/webhooks";
 export type { AuditRow } from "./store/audit";
 export type { KindLock } from "./store/locks";
 

@@ -3,10 +3,8 @@
 // every 100 ms and fans each change out; every connection has a bounded
 // buffer, and one that stops reading is dropped rather than allowed to grow
 // the server's memory.
-import type { Db } from "@/lib/kettle/store/db";
-import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
+import { type Db, requireRolloutRow, getRollout, getTaskRecords, liveView, rolloutHeader, type RolloutHeader } from "@/lib/kettle/operations";
 import { currentCursor, followed, followsAny, formatCursor, mergeFollows, readChanges, type Cursor, type LogFollow } from "@/lib/kettle/read/changes";
-import { getRollout, getTaskRecords, liveView, rolloutHeader, type RolloutHeader } from "@/lib/kettle/operations";
 import { activeStatuses, type RolloutStatus } from "@/lib/kettle/status";
 import { onChangeHint } from "@/lib/kettle/runner/change-hints";
 

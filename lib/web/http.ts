@@ -5,13 +5,10 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { identify, isIdentified, type Identity } from "@/lib/auth/identity";
 import { refusal, requiredRole } from "@/lib/auth/roles";
-import { writeAudit, type AuditEntry } from "@/lib/kettle/store/audit";
+import { writeAudit, type AuditEntry, FinaliseError, database, type Db } from "@/lib/kettle/operations";
 import { now } from "@/lib/kettle/clock";
 import { KettleError } from "@/lib/kettle/errors";
-import { FinaliseError } from "@/lib/kettle/operations";
 import { settings } from "@/lib/kettle/settings";
-import { database } from "@/lib/kettle/store/db";
-import type { Db } from "@/lib/kettle/store/db";
 
 const statusOf = { bad_input: 400, not_found: 404, conflict: 409, unprocessable: 422 } as const;
 

@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { formatLogLines, type LogLine } from "@/lib/kettle/store/logs";
+import { formatLogLines, type LogLine } from "@/lib/kettle/operations";
 
 /** A log as text, or as JSON lines after `?after=ID` with `?format=json` (for following it live). */
 export function logResponse(req: NextRequest, lines: LogLine[]): Response {

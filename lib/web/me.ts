@@ -1,6 +1,6 @@
 // The current user for server components (pages and the layout).
 import { headers } from "next/headers";
-import { database } from "@/lib/kettle/store/db";
+import { database } from "@/lib/kettle/operations";
 import { identify, isIdentified, meOf, PATH_HEADER, type Anonymous, type Identity, type Me } from "@/lib/auth/identity";
 import { settings } from "@/lib/kettle/settings";
 

@@ -3,10 +3,9 @@ import { BlockList, isIP } from "node:net";
 import { timingSafeEqual, createHash } from "node:crypto";
 import { identify, isIdentified, ADDRESS_HEADER } from "@/lib/auth/identity";
 import { settings } from "@/lib/kettle/settings";
-import type { Db } from "@/lib/kettle/store/db";
+import { type Db, pendingDeliveries } from "@/lib/kettle/operations";
 import { metrics } from "@/lib/kettle/outbound/metrics";
 import { rolloutStatuses } from "@/lib/kettle/status";
-import { pendingCount } from "@/lib/kettle/store/webhooks";
 
 /** `::ffff:10.0.0.1` → `10.0.0.1`, so one list entry covers both forms. */
 const plain = (a: string) => (/^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(a) ? a.slice(7) : a);
@@ -63,6 +62,6 @@ export async function metricsText(db: Db): Promise<{ text: string; contentType: 
   m.rollouts.reset();
   for (const status of rolloutStatuses) m.rollouts.set({ status }, 0);
   for (const r of rs.rows) m.rollouts.set({ status: String(r.status) }, Number(r.n));
-  m.outboxPending.set(await pendingCount(db));
+  m.outboxPending.set(await pendingDeliveries(db));
   return { text: await m.registry.metrics(), contentType: m.registry.contentType };
 }

@@ -1,7 +1,6 @@
 // Server-side helpers for pages.
 import { notFound } from "next/navigation";
-import { database } from "@/lib/kettle/store/db";
-import { getRollout, type RolloutView } from "@/lib/kettle/operations";
+import { database, getRollout, type RolloutView } from "@/lib/kettle/operations";
 import { KettleError } from "@/lib/kettle/errors";
 
 /** A rollout's view for a page; an unknown id renders the friendly not-found page. */

@@ -2,9 +2,7 @@
 // tree every KETTLE_ROLLOUT_REFRESH_TIMEOUT ms. Keep each serialised view for a
 // moment, so that many pollers of one rollout cost one read of the database.
 // A speed-up only: entries are short-lived, the database stays the truth.
-import { getRollout, parseId, type RolloutView } from "@/lib/kettle/operations";
-import { requireRolloutRow } from "@/lib/kettle/store/rollouts";
-import type { Db } from "@/lib/kettle/store/db";
+import { getRollout, parseId, type RolloutView, requireRolloutRow, type Db } from "@/lib/kettle/operations";
 import { badInput } from "@/lib/kettle/errors";
 
 const FRESH_MS = 200;

@@ -7,7 +7,7 @@
 // falls through to the route handler, which stays the one definition of the
 // route (and builds the view that the next polls are served from).
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Db } from "@/lib/kettle/store/db";
+import type { Db } from "@/lib/kettle/operations";
 import { settings } from "@/lib/kettle/settings";
 import { identify, isIdentified } from "@/lib/auth/identity";
 import { headersOf } from "@/lib/auth/gate";
