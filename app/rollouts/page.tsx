@@ -6,7 +6,7 @@ import { rolloutStatuses } from "@/lib/kettle/status";
 import { settings } from "@/lib/kettle/settings";
 import { KettleError } from "@/lib/kettle/errors";
 import { kindTitles } from "@/lib/web/kinds";
-import { RolloutList } from "@/components/rollout-list";
+import { RolloutList } from "@/components/lists/rollout-list";
 import { ui } from "@/lib/web/ui";
 
 export const dynamic = "force-dynamic";

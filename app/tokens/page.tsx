@@ -6,7 +6,7 @@ import { tokensFor } from "@/lib/auth/tokens";
 import { allowed } from "@/lib/auth/roles";
 import { isIdentified } from "@/lib/auth/identity";
 import { currentIdentity } from "@/lib/web/me";
-import { TokensPanel } from "@/components/tokens-panel";
+import { TokensPanel } from "@/components/admin/tokens-panel";
 import { ui } from "@/lib/web/ui";
 
 export const dynamic = "force-dynamic";

@@ -6,7 +6,7 @@ import { webhooks, webhookEvents } from "@/lib/kettle/outbound/webhooks";
 import { refusal } from "@/lib/auth/roles";
 import { isIdentified } from "@/lib/auth/identity";
 import { currentIdentity } from "@/lib/web/me";
-import { WebhooksPanel } from "@/components/webhooks-panel";
+import { WebhooksPanel } from "@/components/admin/webhooks-panel";
 import { ui } from "@/lib/web/ui";
 
 export const dynamic = "force-dynamic";

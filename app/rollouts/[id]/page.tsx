@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { loadRollout } from "@/lib/web/pages";
 import { settings } from "@/lib/kettle/settings";
-import { RolloutPage } from "@/components/rollout-page";
+import { RolloutPage } from "@/components/rollout/rollout-page";
 import { liveView } from "@/lib/kettle/operations";
 
 export const dynamic = "force-dynamic";

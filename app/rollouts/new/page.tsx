@@ -3,11 +3,11 @@ import type { Metadata } from "next";
 import { rolloutKinds, database } from "@/lib/kettle/operations";
 import type { RolloutKind } from "@/lib/kettle/modules/registry";
 import { describeRolloutKind } from "@/lib/web/config-form";
-import { ConfigForm } from "@/components/config-form";
+import { ConfigForm } from "@/components/forms/config-form";
 import { ui } from "@/lib/web/ui";
 import { lockOf } from "@/lib/auth/locks";
-import { KindLockPanel } from "@/components/kind-lock";
-import { RolloutsWatcher } from "@/components/rollouts-watcher";
+import { KindLockPanel } from "@/components/admin/kind-lock";
+import { RolloutsWatcher } from "@/components/forms/rollouts-watcher";
 import { settings } from "@/lib/kettle/settings";
 
 export const dynamic = "force-dynamic";

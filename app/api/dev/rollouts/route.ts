@@ -1,5 +1,5 @@
 // Development only: a stream of events, one each time a file in rollouts/ changes,
-// so that the New and Edit pages refresh themselves (components/rollouts-watcher.tsx).
+// so that the New and Edit pages refresh themselves (components/forms/rollouts-watcher.tsx).
 import { NextResponse, type NextRequest } from "next/server";
 import { onRolloutsChange } from "@/lib/kettle/modules/registry";
 import { settings } from "@/lib/kettle/settings";

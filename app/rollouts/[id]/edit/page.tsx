@@ -3,10 +3,10 @@ import type { Metadata } from "next";
 import { loadRollout } from "@/lib/web/pages";
 import { resolveRolloutClass } from "@/lib/kettle/modules/registry";
 import { describeRolloutKind } from "@/lib/web/config-form";
-import { ConfigForm } from "@/components/config-form";
+import { ConfigForm } from "@/components/forms/config-form";
 import { StatusBadge } from "@/components/status-badge";
 import { ui } from "@/lib/web/ui";
-import { RolloutsWatcher } from "@/components/rollouts-watcher";
+import { RolloutsWatcher } from "@/components/forms/rollouts-watcher";
 import { settings } from "@/lib/kettle/settings";
 
 export const dynamic = "force-dynamic";

@@ -3,7 +3,7 @@
 // why (Run is refused meanwhile); operators lock and unlock it here.
 import { useRouter } from "next/navigation";
 import { useId, useState, useTransition } from "react";
-import { Time, refusalText, sendJson, useApi, useRefusal } from "./app-context";
+import { Time, refusalText, sendJson, useApi, useRefusal } from "../app-context";
 import type { KindLock } from "@/lib/kettle/operations";
 import { ui } from "@/lib/web/ui";
 

@@ -1,7 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import { refusalText, sendJson, useApi, useRefusal } from "./app-context";
+import { refusalText, sendJson, useApi, useRefusal } from "../app-context";
 import { ui } from "@/lib/web/ui";
 
 /** Hide (or show again) a rollout in the lists. */

@@ -3,7 +3,7 @@
 // stays) when a file in rollouts/ changes, so an author sees a changed form at once.
 import { useEffect } from "react";
 import { useRouter } from "next/navigation";
-import { useApi } from "./app-context";
+import { useApi } from "../app-context";
 
 export function RolloutsWatcher() {
   const router = useRouter();

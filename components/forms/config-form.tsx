@@ -10,9 +10,9 @@ import type { FieldDescriptor } from "@/lib/web/config-form";
 import type { PlannedTask } from "@/lib/kettle/operations";
 import { submitRolloutForm, type FormState } from "@/app/rollouts/actions";
 import { initialValue, initialValues, type Errors, type Value, type Values } from "@/lib/web/config-values";
-import { refusalText, useRefusal } from "./app-context";
+import { refusalText, useRefusal } from "../app-context";
 import { ui } from "@/lib/web/ui";
-import { PlanDiffView } from "./plan-diff";
+import { PlanDiffView } from "../rollout/plan-diff";
 
 export function ConfigForm({
   kind,

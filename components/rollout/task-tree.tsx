@@ -5,8 +5,8 @@
 // only running delays tick every second.
 import { memo, useMemo, useState } from "react";
 import type { TaskView } from "@/lib/kettle/operations";
-import { StatusBadge } from "./status-badge";
-import { Duration, Time, serverClockNow, useNow } from "./app-context";
+import { StatusBadge } from "../status-badge";
+import { Duration, Time, serverClockNow, useNow } from "../app-context";
 import { LogView } from "./log-view";
 import { VirtualTaskList } from "./task-list";
 import type { TaskFeed } from "./use-rollout-stream";

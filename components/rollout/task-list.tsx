@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import type { TaskView } from "@/lib/kettle/operations";
-import { getJson, useApi } from "./app-context";
+import { getJson, useApi } from "../app-context";
 import type { TaskFeed } from "./use-rollout-stream";
 import { ui } from "@/lib/web/ui";
 

@@ -4,9 +4,9 @@
 import Link from "next/link";
 import useSWR from "swr";
 import type { InFlight } from "@/lib/kettle/read/overview";
-import { Ago, getJson, useApi } from "./app-context";
-import { StatusBadge } from "./status-badge";
-import { EtaText } from "./eta";
+import { Ago, getJson, useApi } from "../app-context";
+import { StatusBadge } from "../status-badge";
+import { EtaText } from "../rollout/eta";
 import { ui } from "@/lib/web/ui";
 
 export function InFlightList({ initial, refreshMs }: { initial: InFlight[]; refreshMs: number }) {

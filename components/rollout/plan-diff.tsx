@@ -2,7 +2,7 @@
 // What changed between two plans: config fields, and tasks added, removed, changed.
 import useSWR from "swr";
 import type { PlanDiff } from "@/lib/kettle/read/plans";
-import { getJson, Time, useApi } from "./app-context";
+import { getJson, Time, useApi } from "../app-context";
 import { ui } from "@/lib/web/ui";
 
 const show = (v: unknown) => (v === undefined ? "(not set)" : typeof v === "string" ? v : JSON.stringify(v));

@@ -1,9 +1,9 @@
 // The rollouts as a list: id, kind, status, who, when. Server-renderable.
 import Link from "next/link";
 import type { RolloutSummary } from "@/lib/kettle/operations";
-import { StatusBadge } from "./status-badge";
-import { Ago } from "./app-context";
-import { HideButton } from "./hide-button";
+import { StatusBadge } from "../status-badge";
+import { Ago } from "../app-context";
+import { HideButton } from "../rollout/hide-button";
 import { ui } from "@/lib/web/ui";
 
 export function RolloutList({

@@ -2,7 +2,7 @@
 // What aborting now would revert, in order, with parallel groups shown as such:
 // the API's rollbackPreview, built from the order the executor reverts in.
 import type { RollbackPreview, PreviewStep } from "@/lib/kettle/authoring/rollback-plan";
-import { StatusBadge } from "./status-badge";
+import { StatusBadge } from "../status-badge";
 import { ui } from "@/lib/web/ui";
 
 export function previewHeadline(p: RollbackPreview, rollingBack: boolean): string {

@@ -2,7 +2,7 @@
 // The Tokens page's live part: make a token (its secret shown once), list, revoke.
 import { SecretOnce } from "./secret-once";
 import { useId, useState } from "react";
-import { Ago, Time, getJson, sendJson, useApi } from "./app-context";
+import { Ago, Time, getJson, sendJson, useApi } from "../app-context";
 import type { TokenView } from "@/lib/auth/tokens";
 import type { Role } from "@/lib/auth/roles";
 import { ui } from "@/lib/web/ui";

@@ -4,7 +4,7 @@
 // (Retry / Skip / Roll back), and Retry rollback after a failed rollback.
 import { useId, useState } from "react";
 import type { LiveView } from "@/lib/kettle/operations";
-import { Ago, Time, refusalText, useRefusal } from "./app-context";
+import { Ago, Time, refusalText, useRefusal } from "../app-context";
 import { ui } from "@/lib/web/ui";
 
 type Waiting = LiveView["waitingFor"][number];

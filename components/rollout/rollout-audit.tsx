@@ -1,7 +1,7 @@
 "use client";
 // A rollout's own audit trail, at the bottom of its page: who did what, when.
 import useSWR from "swr";
-import { Time, getJson, useApi } from "./app-context";
+import { Time, getJson, useApi } from "../app-context";
 import type { AuditRow } from "@/lib/kettle/operations";
 import { ui } from "@/lib/web/ui";
 

@@ -2,7 +2,7 @@
 // Time left, shown near the status: "about 4 min left, ends 14:32"; open-ended
 // (paused, waiting for a person) says so instead of guessing.
 import type { Eta } from "@/lib/kettle/read/eta";
-import { Time, useNow } from "./app-context";
+import { Time, useNow } from "../app-context";
 import { ui } from "@/lib/web/ui";
 
 /** `45 s`, `4 min`, `1 h 05 min`. */

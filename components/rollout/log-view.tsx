@@ -4,7 +4,7 @@
 // `streamed` (lines pushed by the page's event stream) it fetches once and
 // then appends what is pushed, instead of polling.
 import { useEffect, useRef, useState } from "react";
-import { getJson, useApi } from "./app-context";
+import { getJson, useApi } from "../app-context";
 import { formatTime } from "@/lib/web/format";
 import { ui } from "@/lib/web/ui";
 

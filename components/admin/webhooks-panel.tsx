@@ -4,7 +4,7 @@
 import { SecretOnce } from "./secret-once";
 import { useId, useState } from "react";
 import useSWR from "swr";
-import { Time, getJson, sendJson, useApi, useBasePath } from "./app-context";
+import { Time, getJson, sendJson, useApi, useBasePath } from "../app-context";
 import type { WebhookView } from "@/lib/kettle/outbound/webhooks";
 import { ui } from "@/lib/web/ui";
 
