@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Db } from "./store/db";
 import { resolveRolloutClass, typeNamesIn, type RolloutKind } from "./modules/registry";
 import { authorLocation } from "./modules/author-files";
-import { planTree } from "./read/plans";
+import { planTree } from "./store/plans";
 import { hideRollout, insertRollout, insertSignal, requestRun, requireRolloutRow, saveFinalised } from "./store/rollouts";
 import { badInput, conflict, notFound, KettleError } from "./errors";
 import { now } from "./clock";

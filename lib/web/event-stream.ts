@@ -6,7 +6,7 @@
 import { type Db, requireRolloutRow, getRollout, getTaskRecords, liveView, rolloutHeader, type RolloutHeader } from "@/lib/kettle/operations";
 import { currentCursor, followed, followsAny, formatCursor, mergeFollows, readChanges, type Cursor, type LogFollow } from "@/lib/kettle/read/changes";
 import { activeStatuses, type RolloutStatus } from "@/lib/kettle/status";
-import { onChangeHint } from "@/lib/kettle/runner/change-hints";
+import { onChangeHint } from "@/lib/kettle/change-hints";
 
 /** A rollout's changes are read at most this often (per instance, however many watch it). */
 const TICK_MS = 100;

@@ -3,7 +3,7 @@
 // are written here by the web side, each in one batch with the status change
 // it implies, guarded so that two callers can never both win; the runner that
 // owns the rollout reads the unhandled ones and acts on them.
-import { hintChanged } from "../runner/change-hints";
+import { hintChanged } from "../change-hints";
 import type { InStatement } from "@libsql/client";
 import type { Db } from "./db";
 import { conflict, notFound } from "../errors";

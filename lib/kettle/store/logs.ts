@@ -1,7 +1,7 @@
 // Log lines: a rollout log and a rollback log per rollout, a run log and a
 // revert log per task. Writes are buffered briefly and flushed in one INSERT,
 // so chatty commands and big trees cost one commit per flush, not per line.
-import { hintChanged } from "../runner/change-hints";
+import { hintChanged } from "../change-hints";
 import type { Db } from "./db";
 import { now } from "../clock";
 

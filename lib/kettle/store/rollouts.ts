@@ -5,14 +5,14 @@ import { desc, eq, sql } from "drizzle-orm";
 import type { Db } from "./db";
 import { rollout, signal } from "./schema";
 import { activeStatuses } from "../status";
-import { hintChanged } from "../runner/change-hints";
+import { hintChanged } from "../change-hints";
 import { signals, type SignalName } from "../signals";
 import { treeInserts } from "./tasks";
 import type { Task } from "../authoring/task";
 import { conflict, notFound } from "../errors";
 import { auditStatement, type AuditEntry } from "./audit";
 import { lockOf, lockedMessage, notLockedGuard } from "./locks";
-import { planStatement } from "../read/plans";
+import { planStatement } from "./plans";
 import { typeNamesIn } from "../modules/registry";
 
 export type RolloutRow = typeof rollout.$inferSelect;

@@ -5,7 +5,7 @@ import type { InValue as Value } from "@libsql/client";
 import type { Db } from "./db";
 import type { Task, Attempt } from "../authoring/task";
 import { groupUpdate, groupWrite } from "./group-commit";
-import { hintChanged } from "../runner/change-hints";
+import { hintChanged } from "../change-hints";
 
 export class LeaseLost extends Error {
   name = "LeaseLost";
