@@ -43,6 +43,10 @@ describe("the architecture's one-way flow", () => {
     expect(offenders(["lib/web", "app", "components"], /^lib\/kettle\/store(\/|$)/)).toEqual([]);
   });
 
+  it("the store writes tables and knows nothing of who runs or reads them", () => {
+    expect(offenders(["lib/kettle/store"], /^lib\/kettle\/(runner|read|outbound)(\/|$)/)).toEqual([]);
+  });
+
   it("the CLI is an API client: it imports nothing of the engine", () => {
     expect(offenders(["cli"], /^lib\//)).toEqual([]);
   });

@@ -1,3 +1,7 @@
+// authoring/: what a rollout is made of (Task, Rollout, the built-in kinds in
+// tasks/, gradualExec, the rollback order, the phase rules). What authors build
+// on; it imports only the shared leaves (and ctx.exec's types from runner/exec).
+//
 // The Task base class and the context a task gets while it runs or reverts.
 import type { TaskRecords, TaskStatus } from "../status";
 import { taskStatus } from "../status";

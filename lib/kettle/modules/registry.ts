@@ -1,3 +1,7 @@
+// modules/: finding and loading the author's code in rollouts/ (this registry,
+// the author's files, reloading, the build manifest, start checks). It imports
+// authoring/ and the shared leaves.
+//
 // Rollout classes and task kinds, found by name in rollouts/. A task's type is
 // its export name for built-ins ("DelayTask") and "module:Export" for user kinds,
 // so names survive minified production builds (class names may not).

@@ -1,3 +1,7 @@
+// outbound/: what leaves the process (webhook deliveries from the outbox,
+// webhook subscriptions and payloads, Prometheus metrics). It imports store/
+// and the shared leaves.
+//
 // Delivers the webhook outbox: claims due events with a lease (so several
 // instances never send one at once), POSTs each, signed per Standard Webhooks,
 // with a timeout, records every attempt, and retries with exponential backoff

@@ -1,3 +1,7 @@
+// read/: what pages, the API and the CLI read (views, tree pages, overview,
+// time left, progress, the change feed, plans). Read-only, over store/; the web
+// side gets it through operations.ts.
+//
 // What the web side reads: a rollout as pages and the API show it (the whole
 // tree, or for big trees a summary to open group by group), a page of a group's
 // children, the records of tasks that changed, and logs. Read-only.

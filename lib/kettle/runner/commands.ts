@@ -3,8 +3,8 @@
 // same host can kill what a dead one left behind), and tracked so that a term
 // can wait until every one of them has exited.
 import type { Db } from "../store/db";
-import { registerProcess, unregisterProcess } from "../store/processes";
-import { execCommand, type ExecOptions, type ExecResult } from "./exec";
+import { orphanGroups, registerProcess, unregisterProcess } from "../store/processes";
+import { execCommand, signalGroup, type ExecOptions, type ExecResult } from "./exec";
 import { UnderWay } from "./waiting";
 
 export class Commands {
@@ -44,4 +44,14 @@ export class Commands {
       if (pgid !== undefined) await unregisterProcess(this.db, this.where.host, pgid).catch(() => {});
     }
   }
+}
+
+/** Kills the process groups of a rollout that another instance on this host left behind. Returns how many. */
+export async function killOrphans(db: Db, rolloutId: number, host: string, exceptInstance: string): Promise<number> {
+  const groups = await orphanGroups(db, rolloutId, host, exceptInstance);
+  for (const pgid of groups) {
+    signalGroup(pgid, "SIGKILL");
+    await unregisterProcess(db, host, pgid);
+  }
+  return groups.length;
 }

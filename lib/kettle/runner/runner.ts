@@ -1,3 +1,8 @@
+// runner/: what runs a rollout (this loop, the executor, takeover, signals and
+// steering on the runner's side, task contexts, commands, monitors). It imports
+// authoring/, modules/, store/, outbound/metrics and the shared leaves; nothing
+// on the web side calls into it: requests reach it as rows.
+//
 // The background runner: claims started rollouts from the database with a
 // lease, executes them, renews the lease while it works, and takes over
 // rollouts whose runner went silent. Several runners may share one database.
@@ -7,7 +12,7 @@ import type { Db } from "../store/db";
 import { claimableRollouts, claimLease, getRolloutRow, leasesOfLocalInstances, releaseLease } from "../store/rollouts";
 import { loadTree } from "../store/tasks";
 import { appendLog } from "../store/logs";
-import { killOrphans } from "../store/processes";
+import { killOrphans } from "./commands";
 import { heartbeatInstance, removeInstance } from "../store/instances";
 import { resolveRolloutClass } from "../modules/registry";
 import { Execution } from "./executor";

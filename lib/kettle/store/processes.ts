@@ -2,7 +2,6 @@
 // rollout over after a crash (on the same host) can stop the orphans.
 import type { Db } from "./db";
 import { now } from "../clock";
-import { signalGroup } from "../runner/exec";
 
 type ProcessRow = { pgid: number; host: string; instanceId: string; rolloutId: number; taskId: number };
 
@@ -17,15 +16,11 @@ export async function unregisterProcess(db: Db, host: string, pgid: number): Pro
   await db.$client.execute({ sql: "DELETE FROM process WHERE host = ? AND pgid = ?", args: [host, pgid] });
 }
 
-/** Kills the recorded process groups of a rollout left by another instance on this host. Returns how many. */
-export async function killOrphans(db: Db, rolloutId: number, host: string, exceptInstance: string): Promise<number> {
+/** The recorded process groups of a rollout that another instance on this host left behind. */
+export async function orphanGroups(db: Db, rolloutId: number, host: string, exceptInstance: string): Promise<number[]> {
   const rs = await db.$client.execute({
     sql: "SELECT pgid FROM process WHERE rollout_id = ? AND host = ? AND instance_id != ?",
     args: [rolloutId, host, exceptInstance],
   });
-  for (const row of rs.rows) {
-    signalGroup(Number(row.pgid), "SIGKILL");
-    await unregisterProcess(db, host, Number(row.pgid));
-  }
-  return rs.rows.length;
+  return rs.rows.map((row) => Number(row.pgid));
 }

@@ -1,3 +1,7 @@
+// store/: the tables and their SQL, one module writing each table
+// (docs/architecture.md lists which). It imports authoring/ (to rebuild tasks),
+// modules/ (task kinds by name) and the shared leaves, never runner/ or read/.
+//
 // The tables. Every transition a rollout or task makes is a row update here:
 // this database is the only channel between the web side and the runner.
 import { sqliteTable, integer, text, index, primaryKey } from "drizzle-orm/sqlite-core";
