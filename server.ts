@@ -6,7 +6,8 @@ tuneHeap(); // before the heap grows (lib/kettle/runner/heap.ts says why)
 import { createServer, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { register } from "node:module";
-import { pathToFileURL } from "node:url";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import next from "next";
 import { parseSettings, SettingsError } from "./lib/kettle/settings";
 import { readyDb, migrateDb } from "./lib/kettle/store/db";
@@ -33,8 +34,11 @@ async function main() {
   if (!dev) checkBuildMatches(process.env.KETTLE_DIST_DIR || ".next");
   // rollouts/ is loaded here, once per process, and the pages use this copy (registry.ts).
   // In development a changed module is loaded afresh at its next use.
+  // `npm run build` compiles this file with rollouts/ beside it (scripts/build-server.ts); `npm run dev` runs the source.
+  const compiledDir = import.meta.url.endsWith(".mjs") ? path.dirname(fileURLToPath(import.meta.url)) : undefined;
+  if (dev && compiledDir) throw new SettingsError("The compiled server is for production: set NODE_ENV=production (npm start), or run the sources with `npm run dev`.");
   if (dev) register("./lib/kettle/modules/reload-hooks.mjs", import.meta.url, { data: { rolloutsUrl: pathToFileURL(rolloutsDir()).href } });
-  shareRegistry({ reload: dev });
+  shareRegistry({ reload: dev, compiledDir });
   shareConfigDescriber();
   // Fail at start, with a clear message, rather than at the first click. In development
   // the problems are shown where they matter (the New page, the API) and fixed without a restart.

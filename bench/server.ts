@@ -43,14 +43,14 @@ function newestSource(): number {
 export function ensureBuild(log: (line: string) => void, force = false): void {
   const buildId = path.join(ROOT, DIST_DIR, "BUILD_ID");
   if (!force && fs.existsSync(buildId) && fs.statSync(buildId).mtimeMs >= newestSource()) return;
-  log(`building the production app into ${DIST_DIR} (next build)…`);
+  log(`building the production app into ${DIST_DIR} (npm run build)…`);
   const t0 = performance.now();
-  const r = spawnSync("npx", ["next", "build"], {
+  const r = spawnSync("npm", ["run", "build"], {
     cwd: ROOT,
     env: { ...process.env, KETTLE_DIST_DIR: DIST_DIR, NEXT_TELEMETRY_DISABLED: "1" },
     encoding: "utf8",
   });
-  if (r.status !== 0) throw new Error(`next build failed:\n${r.stdout}\n${r.stderr}`);
+  if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
   log(`built in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
 

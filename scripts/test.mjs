@@ -9,7 +9,7 @@ const run = (cmd, args, opts = {}) => spawnSync(cmd, args, { stdio: "inherit", .
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
 
 if (!process.argv.includes("--no-build")) {
-  const build = run("npx", ["next", "build"], { env });
+  const build = run("npm", ["run", "build"], { env });
   if (build.status !== 0) {
     console.log("build failed\n0 passed, 1 failed");
     process.exit(1);

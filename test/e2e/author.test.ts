@@ -126,16 +126,17 @@ describe("production start", () => {
   function checkoutCopy(): string {
     const root = process.cwd();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kettle-prodcheck-"));
-    for (const entry of ["server.ts", "lib", "rollouts", "package.json", "tsconfig.json"]) fs.cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true });
+    for (const entry of ["scripts", "rollouts", "package.json"]) fs.cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true });
     fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
     fs.mkdirSync(path.join(dir, ".next"));
     fs.copyFileSync(path.join(root, ".next", "kettle-rollouts.json"), path.join(dir, ".next", "kettle-rollouts.json"));
+    fs.cpSync(path.join(root, ".next", "kettle"), path.join(dir, ".next", "kettle"), { recursive: true });
     return dir;
   }
 
   function start(dir: string): Promise<{ code: number | null; output: string }> {
     return new Promise((resolve) => {
-      const proc = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+      const proc = spawn(process.execPath, ["scripts/start.mjs"], {
         cwd: dir,
         env: { ...process.env, NODE_ENV: "production", KETTLE_AUTH: "none", KETTLE_SECRET_KEY: "test-secret-key-0123456789", KETTLE_DATABASE_URL: `file:${path.join(dir, "k.sqlite")}`, PORT: "0", KETTLE_DIST_DIR: "" },
         stdio: ["ignore", "pipe", "pipe"],

@@ -14,12 +14,12 @@ let server: TestServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  const build = spawnSync("npx", ["next", "build"], {
+  const build = spawnSync("npm", ["run", "build"], {
     cwd: path.resolve(__dirname, "../.."),
     env: { ...process.env, KETTLE_BASE_PATH: BASE, KETTLE_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: "1" },
     encoding: "utf8",
   });
-  if (build.status !== 0) throw new Error(`next build with a base path failed:\n${build.stdout}\n${build.stderr}`);
+  if (build.status !== 0) throw new Error(`npm run build with a base path failed:\n${build.stdout}\n${build.stderr}`);
   [server, browser] = await Promise.all([
     startServer({
       env: {

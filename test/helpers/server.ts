@@ -50,12 +50,15 @@ export type ServerOptions = {
 export async function startServer(opts: ServerOptions = {}): Promise<TestServer> {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
   const distDir = opts.env?.KETTLE_DIST_DIR ?? process.env.KETTLE_DIST_DIR ?? ".next";
-  if (!fs.existsSync(path.join(root, distDir, "BUILD_ID"))) throw new Error(`No production build in ${distDir}: run \`npm run build\` first (npm test does)`);
+  if (!fs.existsSync(path.join(root, distDir, "BUILD_ID")) || !fs.existsSync(path.join(root, distDir, "kettle", "server.mjs"))) {
+    throw new Error(`No production build in ${distDir}: run \`npm run build\` first (npm test does)`);
+  }
   const dir = opts.dir ?? tempDir();
   const dbUrl = opts.dbUrl ?? `file:${path.join(dir, "kettle.sqlite")}`;
   const port = opts.port ?? (await freePort());
   let out = "";
-  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", "server.ts"], {
+  // As `npm start` runs it: the compiled server, node alone.
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), "scripts/start.mjs"], {
     cwd: root,
     env: {
       ...process.env,

@@ -47,7 +47,7 @@ describe("roles", () => {
 
 describe("settings", () => {
   it("the server refuses to start in production without KETTLE_AUTH, saying so", () => {
-    const res = spawnSync(process.execPath, ["--import", "tsx", "server.ts"], {
+    const res = spawnSync(process.execPath, ["scripts/start.mjs"], {
       env: { ...process.env, NODE_ENV: "production", KETTLE_SECRET_KEY: "0123456789abcdef0123", KETTLE_AUTH: "", PORT: "0" },
       encoding: "utf8",
       timeout: 30_000,

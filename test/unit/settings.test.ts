@@ -56,7 +56,7 @@ describe("settings", () => {
   // (In development a rollout class that cannot be loaded is shown where it matters and the server
   // starts anyway, for the author to fix it: the author loop. Production refuses.)
   const start = (env: Record<string, string>) =>
-    spawnSync(process.execPath, ["--import", "tsx", "server.ts"], { env: { ...process.env, PORT: "0", ...env }, encoding: "utf8", timeout: 30_000 });
+    spawnSync(process.execPath, ["scripts/start.mjs"], { env: { ...process.env, PORT: "0", ...env }, encoding: "utf8", timeout: 30_000 });
 
   it("the server refuses to start on a malformed setting, with the message and no stack", () => {
     const res = start({ KETTLE_LEASE_MS: "soon" });

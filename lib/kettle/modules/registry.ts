@@ -6,7 +6,7 @@
 // its export name for built-ins ("DelayTask") and "module:Export" for user kinds,
 // so names survive minified production builds (class names may not).
 //
-// One registry per process. The server (server.ts, run by tsx) loads the modules
+// One registry per process. The server (server.ts; compiled by the build in production) loads the modules
 // in rollouts/ from disk and shares its registry on globalThis (shareRegistry);
 // the web side's copy of this module, inside the Next.js bundle, forwards every
 // call to it. So the pages and the runner use the same classes, the bundle never
@@ -192,8 +192,8 @@ function here(e: unknown): never {
  * with the web bundle's copy. `reload` (development): a changed module is loaded
  * afresh at its next use.
  */
-export function shareRegistry({ reload }: { reload: boolean }): void {
-  loadNatively({ reload });
+export function shareRegistry(options: { reload: boolean; compiledDir?: string }): void {
+  loadNatively(options);
   (globalThis as Record<symbol, Registry>)[SHARED] = local;
 }
 

@@ -1,6 +1,8 @@
 // Loading the modules of rollouts/. In the server process (loadNatively) they
-// are imported from disk by tsx, and in development imported afresh after a
-// change; elsewhere (vitest, scripts) by a plain relative import. registry.ts
+// are imported from disk: in production the JavaScript `npm run build` compiled
+// (<distDir>/kettle/rollouts/, sharing the server's chunks), in development the
+// sources through tsx, afresh after a change; elsewhere (vitest, scripts) by a
+// plain relative import. registry.ts
 // finds the classes in what this loads.
 import fs from "node:fs";
 import path from "node:path";
@@ -9,8 +11,14 @@ import { ModuleLoadError, authorLocation, authorPaths, listModuleFiles, moduleFi
 
 export type Module = Record<string, unknown>;
 
-/** Set in the server process: import modules natively (tsx), reloading changed ones when `reload`. */
-let native: { reload: boolean } | null = null;
+/** Where `npm run build` puts the compiled server and rollouts/, inside the Next.js build's folder. */
+export const COMPILED_DIR = "kettle";
+
+/**
+ * Set in the server process: import modules natively, from `compiledDir` (the compiled server's
+ * folder) when set, else the sources through tsx, reloading changed ones when `reload`.
+ */
+let native: { reload: boolean; compiledDir?: string } | null = null;
 /** Bumped when a file in rollouts/ changes: the next import of a module is a fresh one. */
 let generation = 0;
 
@@ -18,6 +26,9 @@ export async function importModule(name: string): Promise<Module> {
   if (!/^[A-Za-z0-9_\-.]+$/.test(name)) throw new Error(`Bad module name "${name}"`);
   const file = listModuleFiles().find((f) => moduleFilePattern.exec(f)![1] === name) ?? `${name}.ts`;
   try {
+    if (native?.compiledDir) {
+      return (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ /* @vite-ignore */ pathToFileURL(path.join(native.compiledDir, "rollouts", `${name}.mjs`)).href)) as Module;
+    }
     if (native) {
       // ?v=N makes a fresh copy after a change; lib/kettle/modules/reload-hooks.mjs passes it on to the
       // module's own imports within rollouts/, and nothing else (the engine stays one copy).
@@ -39,8 +50,8 @@ let watcher: fs.FSWatcher | undefined;
 const changeListeners = new Set<() => void>();
 
 /** The server process: import natively; with `reload` (development), watch rollouts/ and load a changed module afresh. */
-export function loadNatively({ reload }: { reload: boolean }): void {
-  native = { reload };
+export function loadNatively({ reload, compiledDir }: { reload: boolean; compiledDir?: string }): void {
+  native = { reload, compiledDir };
   if (!reload || watcher) return;
   try {
     watcher = fs.watch(rolloutsDir(), { recursive: true }, () => {
