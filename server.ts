@@ -10,7 +10,8 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import next from "next";
 import { parseSettings, SettingsError } from "./lib/kettle/settings";
-import { readyDb, migrateDb } from "./lib/kettle/store/db";
+import { readyDb } from "./lib/kettle/store/db";
+import { migrateDb } from "./lib/kettle/store/migrations";
 import { shareRegistry } from "./lib/kettle/modules/registry";
 import { rolloutsDir } from "./lib/kettle/modules/author-files";
 import { checkRollouts, checkBuildMatches } from "./lib/kettle/modules/check";
@@ -20,6 +21,11 @@ import { securityHeaders } from "./lib/web/security-headers";
 import { shareConfigDescriber } from "./lib/web/config-form";
 import { gatePage } from "./lib/auth/gate";
 import { serveCachedStatus } from "./lib/web/status-fast-path";
+import { serveHealth } from "./lib/web/health";
+import { readinessProblems } from "./lib/kettle/runner/readiness";
+
+/** The longest a shutdown takes before the process exits anyway (orchestrators' grace periods are longer: Kubernetes' default is 30 s). */
+const SHUTDOWN_GRACE_MS = 8000;
 
 type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void> | void;
 
@@ -67,14 +73,18 @@ async function main() {
   // An in-process speed-up: the web side wakes the runner after a run request.
   (globalThis as Record<symbol, unknown>)[Symbol.for("kettle.wakeRunner")] = () => runner.wake();
 
+  // SIGTERM makes /readyz answer 503 at once, while the runner hands its rollouts over.
+  const lifecycle = { stopping: false };
+  const ready = () => readinessProblems(db, runner, lifecycle);
   const headers = securityHeaders({ dev, checklistUrl: settings.checklistUrl });
   const server = createServer((req, res) => {
     for (const [name, value] of headers) res.setHeader(name, value);
     // Facts only this server knows, replacing anything a client sent under these names.
     req.headers["x-kettle-remote-address"] = req.socket.remoteAddress ?? "";
     req.headers["x-kettle-path"] = req.url ?? "/";
-    // A cached status poll is answered at once (status-fast-path.ts); then the sign-in gate for pages; then Next.js.
-    serveCachedStatus(db, req, res)
+    // Probes first (no sign-in); a cached status poll is answered at once (status-fast-path.ts); then the sign-in gate for pages; then Next.js.
+    serveHealth(req, res, ready)
+      .then((answered) => answered || serveCachedStatus(db, req, res))
       .then((answered) => answered || gatePage(db, req, res))
       .then(
         (answered) => {
@@ -107,15 +117,15 @@ async function main() {
     );
   });
 
-  let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+    if (lifecycle.stopping) return;
+    lifecycle.stopping = true; // /readyz: 503 from now on
     console.log(`> ${signal}: stopping; handing over running rollouts`);
-    const force = setTimeout(() => process.exit(1), 8000);
+    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
+    // No new claims, running rollouts handed over; requests are still answered meanwhile.
+    await Promise.all([runner.stop(), outbox.stop()]);
     server.close();
     server.closeAllConnections?.();
-    await Promise.all([runner.stop(), outbox.stop()]);
     clearTimeout(force);
     process.exit(0);
   };

@@ -1,7 +1,8 @@
 // `npm run db:migrate`: creates or updates the database named by KETTLE_DATABASE_URL.
 import "dotenv/config";
 import { parseSettings } from "../lib/kettle/settings";
-import { readyDb, migrateDb } from "../lib/kettle/store/db";
+import { readyDb } from "../lib/kettle/store/db";
+import { migrateDb } from "../lib/kettle/store/migrations";
 
 const s = parseSettings();
 const db = await readyDb(s.databaseUrl, s.databaseAuthToken);

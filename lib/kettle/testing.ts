@@ -19,7 +19,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { readyDb, migrateDb, closeDb } from "./store/db";
+import { readyDb, closeDb } from "./store/db";
+import { migrateDb } from "./store/migrations";
 import { createRollout, getLog, getRollout, runRollout, sendSignal, type RecordView, type RolloutView, type TaskView } from "./operations";
 import { Runner } from "./runner/runner";
 import { kindOf, registerRolloutClass, registerTaskKinds } from "./modules/registry";

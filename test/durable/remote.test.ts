@@ -7,7 +7,8 @@ import path from "node:path";
 import { startHranaServer, type HranaServer } from "../helpers/hrana-server";
 import { startServer, type TestServer } from "../helpers/server";
 import { waitFor } from "../helpers/db";
-import { readyDb, migrateDb, closeDb, type Db } from "@/lib/kettle/store/db";
+import { readyDb, closeDb, type Db } from "@/lib/kettle/store/db";
+import { migrateDb } from "@/lib/kettle/store/migrations";
 import { createRollout, getRollout, runRollout, sendSignal } from "@/lib/kettle/operations";
 import { Runner } from "@/lib/kettle/runner/runner";
 

@@ -2,7 +2,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { readyDb, migrateDb, closeDb, type Db } from "@/lib/kettle/store/db";
+import { readyDb, closeDb, type Db } from "@/lib/kettle/store/db";
+import { migrateDb } from "@/lib/kettle/store/migrations";
 
 export type TempDb = { db: Db; url: string; dir: string; close(): void };
 

@@ -69,6 +69,14 @@ export class Runner {
     for (const { execution } of this.executions.values()) void execution?.pollSignals().catch(() => {});
   }
 
+  /** When the loop last went round without an error (0 before it has): readiness asks whether this is within the lease. */
+  lastLoopAt = 0;
+
+  /** The lease's length: a loop that has not gone round within it is stuck. */
+  get leaseLength(): number {
+    return this.leaseMs;
+  }
+
   /** Rollouts this runner is executing now. */
   get running(): number[] {
     return [...this.executions.keys()];
@@ -83,6 +91,7 @@ export class Runner {
           await heartbeatInstance(this.db, this.id, lastBeat);
         }
         await this.claimAll();
+        this.lastLoopAt = now();
       } catch (e) {
         this.say(`runner: ${describeError(e).message}`);
       }

@@ -3,10 +3,6 @@
 // processes never fail with SQLITE_BUSY in normal use.
 import { createClient, type Client } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
-import { migrate } from "drizzle-orm/libsql/migrator";
-import { readMigrationFiles } from "drizzle-orm/migrator";
-import fs from "node:fs";
-import path from "node:path";
 import * as schema from "./schema";
 import { settings } from "../settings";
 
@@ -73,45 +69,6 @@ export async function readyDb(url: string, authToken?: string): Promise<Db> {
   const db = openDb(url, authToken);
   await opened.get(url)!.ready;
   return db;
-}
-
-/**
- * Applies pending migrations. Several instances may start at once on a fresh
- * database: the loser's batch fails as a whole (the tables exist by then), and
- * trying again finds the migrations already recorded.
- */
-export async function migrateDb(db: Db): Promise<void> {
-  const migrationsFolder = path.join(process.cwd(), "drizzle");
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await migrate(db, { migrationsFolder });
-      return await applySkipped(db, migrationsFolder);
-    } catch (e) {
-      if (attempt >= 5) throw e;
-      await new Promise((r) => setTimeout(r, 100 * attempt + Math.random() * 100));
-    }
-  }
-}
-
-/**
- * Drizzle applies only the migrations newer than the last one recorded, so one
- * merged from a branch after a later-numbered one had already run here would be
- * skipped for good (seen while developing: a database without the outbox
- * table). Any migration of the journal whose hash is not recorded runs here, in
- * journal order, with its record in the same batch.
- */
-async function applySkipped(db: Db, migrationsFolder: string): Promise<void> {
-  const recorded = new Set((await db.$client.execute("SELECT hash FROM __drizzle_migrations")).rows.map((r) => String(r.hash)));
-  const journal = JSON.parse(fs.readFileSync(path.join(migrationsFolder, "meta", "_journal.json"), "utf8")) as { entries: { when: number; tag: string }[] };
-  const tagOf = new Map(journal.entries.map((e) => [e.when, e.tag]));
-  for (const m of readMigrationFiles({ migrationsFolder })) {
-    if (recorded.has(m.hash)) continue;
-    console.warn(`> Applying migration ${tagOf.get(m.folderMillis) ?? m.folderMillis}, skipped before (a later one had run first)`);
-    await db.$client.batch(
-      [...m.sql.filter((s) => s.trim()), { sql: "INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)", args: [m.hash, m.folderMillis] }],
-      "write",
-    );
-  }
 }
 
 export function closeDb(url: string): void {
