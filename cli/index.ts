@@ -7,6 +7,7 @@ import fs from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { Client, CliError, EXIT } from "./client";
 import { duration, isDone, progressLine, showText, treeLines, type RolloutJson } from "./view";
+import { backup } from "./backup";
 
 type Globals = { url: string; token?: string; json?: boolean };
 
@@ -343,6 +344,17 @@ program
     const res = await clientOf(g).request("DELETE", `/api/kinds/${encodeURIComponent(kind)}/lock`);
     if (g.json) return printJson(res);
     out(`Unlocked ${kind}`);
+  });
+
+program
+  .command("backup")
+  .description("write a consistent copy of the server's live database to FILE (admins); restore: see the README")
+  .argument("<file>", "where to write it (must not exist)")
+  .action(async (file: string, _opts: unknown, cmd: Command) => {
+    const g = globals(cmd);
+    const res = await backup(clientOf(g), file);
+    if (g.json) return printJson(res);
+    out(`Backed up to ${res.file} (${(res.bytes / 1024 / 1024).toFixed(1)} MB)`);
   });
 
 function fail(e: unknown): number {

@@ -19,6 +19,7 @@ export const actionRoles = {
   token_revoke_any: "admin",
   token_list_all: "admin",
   audit_read: "admin",
+  backup: "admin", // a copy of everything, secrets sealed but there
   // webhooks (their URLs and deliveries may reveal secrets): admins only
   webhook_read: "admin",
   webhook_create: "admin",

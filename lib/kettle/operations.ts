@@ -178,6 +178,7 @@ export { requireRolloutRow } from "./store/rollouts";
 export { writeAudit, type AuditEntry } from "./store/audit";
 export { formatLogLines, type LogLine } from "./store/logs";
 export { pendingCount as pendingDeliveries } from "./store/webhooks";
+export { backupToTemp } from "./store/backup";
 export type { AuditRow } from "./store/audit";
 export type { KindLock } from "./store/locks";
 
