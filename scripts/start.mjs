@@ -1,5 +1,8 @@
 // `npm start`: the production server that `npm run build` compiled, run by node
 // alone. Says what to do when there is no build yet, instead of a stack trace.
+// package.json runs it with --max-semi-space-size=8 (V8's young generation at
+// half its default): idle RSS 155 → 143 MB and W9's peak 308 → 293 MB, where a
+// quarter (4) cost W9 a third more time. V8 reads that flag only at start.
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";

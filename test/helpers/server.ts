@@ -46,6 +46,14 @@ export type ServerOptions = {
   headers?: Record<string, string>;
 };
 
+/** The node arguments of package.json's start script ("node --flag scripts/start.mjs" → ["--flag", "scripts/start.mjs"]). */
+export function startArgs(root: string): string[] {
+  const start = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts.start as string;
+  const words = start.trim().split(/\s+/);
+  if (words[0] !== "node") throw new Error(`package.json's start script should run node, not: ${start}`);
+  return words.slice(1);
+}
+
 /** Starts the production build (as `npm start` does) on a free loopback port with a temp database. */
 export async function startServer(opts: ServerOptions = {}): Promise<TestServer> {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -57,8 +65,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
   const dbUrl = opts.dbUrl ?? `file:${path.join(dir, "kettle.sqlite")}`;
   const port = opts.port ?? (await freePort());
   let out = "";
-  // As `npm start` runs it: the compiled server, node alone.
-  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), "scripts/start.mjs"], {
+  // Exactly as `npm start` runs it: the compiled server, node alone, with the start script's node flags.
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...startArgs(root)], {
     cwd: root,
     env: {
       ...process.env,
