@@ -85,7 +85,7 @@ export type TreeSpec =
   | { fail: string; onRevert?: boolean }
   | { shell: string[]; revert?: string[] }
   | { chatty: number; everyMs?: number }
-  | { approval: string; timeoutMinutes?: number; onTimeout?: "reject" | "approve" }
+  | { approval: string; timeoutMinutes?: number; onTimeout?: "reject" | "approve" | "pause"; approvals?: number; fourEyes?: boolean; approvers?: string[] }
   | { flaky: string; failTimes: number; failRevertOnce?: boolean; retry?: { attempts: number; backoffMs?: number } };
 
 export function buildTree(spec: TreeSpec): Task {
@@ -96,7 +96,10 @@ export function buildTree(spec: TreeSpec): Task {
   if ("fail" in spec) return new FailTask({ message: spec.fail, onRevert: spec.onRevert });
   if ("shell" in spec) return new ShellTask({ command: spec.shell, revertCommand: spec.revert });
   if ("chatty" in spec) return new ChattyTask({ count: spec.chatty, everyMs: spec.everyMs ?? 100 });
-  if ("approval" in spec) return new ApprovalTask({ title: spec.approval, timeoutMinutes: spec.timeoutMinutes, onTimeout: spec.onTimeout });
+  if ("approval" in spec) {
+    const { approval, ...rest } = spec;
+    return new ApprovalTask({ title: approval, ...rest });
+  }
   if ("flaky" in spec) {
     const { flaky, ...rest } = spec;
     return new FlakyTask({ key: flaky, ...rest });
@@ -228,4 +231,10 @@ export class FailingPlanRollout extends Rollout<z.infer<typeof failingPlanConfig
   generateTasks(): Task {
     throw new Error(this.config.reason);
   }
+}
+
+/** A tree whose plan two people other than its makers must approve before it runs. */
+export class ApprovedTreeRollout extends TreeRollout {
+  static title = "Test fixture: a tree whose plan needs two approvals (four eyes)";
+  static requiresApproval = { approvals: 2, fourEyes: true };
 }

@@ -34,6 +34,8 @@ export const actionRoles = {
   unlock: "operator",
   approve: "operator",
   reject: "operator",
+  approve_plan: "operator",
+  reject_plan: "operator",
   retry: "operator",
   skip: "operator",
   retry_rollback: "operator",

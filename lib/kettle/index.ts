@@ -8,5 +8,6 @@ export { ShellTask, type ShellState } from "./authoring/tasks/shell";
 export { ApprovalTask, type ApprovalState } from "./authoring/tasks/approval";
 export { gradualExec, gradualSequentialExec, gradualGroups, type GradualOptions } from "./authoring/gradual";
 export type { RetryPolicy } from "./authoring/phases";
+export type { ApprovalPolicy } from "./authoring/approvals";
 export { CommandFailed, type ExecOptions, type ExecResult } from "./runner/exec";
 export type { TaskStatus, RolloutStatus } from "./status";

@@ -5,6 +5,8 @@ import type { Db } from "./store/db";
 import { resolveRolloutClass, typeNamesIn, type RolloutKind } from "./modules/registry";
 import { authorLocation } from "./modules/author-files";
 import { planTree } from "./store/plans";
+import { planApprovalOf, planApprovalRefusal, type PlanApprovalView } from "./read/plan-approval";
+import { insertPlanDecision } from "./store/plan-decisions";
 import { hideRollout, insertRollout, insertSignal, requestRun, requireRolloutRow, saveFinalised } from "./store/rollouts";
 import { badInput, conflict, notFound, KettleError } from "./errors";
 import { now } from "./clock";
@@ -14,7 +16,10 @@ import { Task } from "./authoring/task";
 import { insertTaskDecision, pause, resume, retryRollback as retryRollbackRow, type PausedReason } from "./store/decisions";
 import { isTaskDecision, taskDecisions } from "./authoring/phases";
 import { settings } from "./settings";
-import type { AuditEntry } from "./store/audit";
+import { writeAudit, type AuditEntry } from "./store/audit";
+import { loadTasks } from "./store/tasks";
+import { ApprovalTask } from "./authoring/tasks/approval";
+import { approvalPolicy, type Policy } from "./authoring/approvals";
 
 export type Config = Record<string, unknown>;
 
@@ -118,7 +123,26 @@ export async function refinaliseRollout(db: Db, id: number, input: { config?: un
   const kind = await resolveRolloutClass(row.kind);
   const config = validateConfig(kind, input.config);
   const root = await generate(kind, id, config);
+  const before = await planApprovalOf(db, row, kind.cls);
   await saveFinalised(db, id, config, root, now(), input.audit && { ...input.audit, kind: row.kind });
+  // A changed plan voids the decisions on the old one (they stay bound to its hash); an unchanged one keeps them.
+  const decided = before ? before.approvals.length + before.rejections.length : 0;
+  if (before && decided && input.audit) {
+    const after = await planApprovalOf(db, await requireRolloutRow(db, id), kind.cls);
+    if (after && after.planHash !== before.planHash) {
+      await writeAudit(db, { ...input.audit, action: "plan_approvals_voided", rolloutId: id, kind: row.kind, comment: `a new plan (${after.planHash.slice(0, 12)}) voids ${decided} decision(s) on plan ${before.planHash.slice(0, 12)}` });
+    }
+  }
+}
+
+/** An approval gate's rule and who ran the rollout, for lib/auth to say who may approve it; null for a task that is not a gate. */
+export async function approvalGateOf(db: Db, id: number, taskIdParam: string): Promise<{ policy: Policy; ranBy: string | null } | null> {
+  const taskId = /^\d{1,9}$/.test(taskIdParam) ? Number(taskIdParam) : NaN;
+  if (!Number.isInteger(taskId)) return null;
+  const [row, tasks] = await Promise.all([requireRolloutRow(db, id), loadTasks(db, id, "SELECT ? AS id", [taskId])]);
+  const task = tasks[0]?.task;
+  if (!(task instanceof ApprovalTask)) return null;
+  return { policy: approvalPolicy(task.state, "ApprovalTask"), ranBy: row.runBy };
 }
 
 /** Statuses that count as "running" for a class with `concurrency = 1`. */
@@ -128,7 +152,39 @@ export async function runRollout(db: Db, id: number, user: string | null, audit?
   const row = await requireRolloutRow(db, id);
   const kind = await resolveRolloutClass(row.kind).catch(() => null);
   const exclusive = kind?.cls.concurrency === 1 ? busyStatuses() : [];
-  await requestRun(db, id, user, now(), { audit: audit && { ...audit, kind: row.kind }, exclusive });
+  // A kind whose plans need approving runs only the plan that was approved.
+  const approval = row.status === "not_started" && row.finalisedAt ? await planApprovalOf(db, row, kind?.cls ?? null) : null;
+  const refused = approval && planApprovalRefusal(approval, user);
+  if (refused) throw conflict(`Run refused: ${refused}`);
+  await requestRun(db, id, user, now(), { audit: audit && { ...audit, kind: row.kind }, exclusive, ...(approval ? { finalisedAt: row.finalisedAt! } : {}) });
+}
+
+/** Where the approval of a rollout's plan stands; 409 when its kind needs none or it is past approving. */
+export async function planApprovalFor(db: Db, id: number): Promise<PlanApprovalView> {
+  const row = await requireRolloutRow(db, id);
+  const kind = await resolveRolloutClass(row.kind);
+  const view = await planApprovalOf(db, row, kind.cls);
+  if (!view) throw conflict(`Rollouts of ${row.kind} need no approval of their plan`);
+  if (row.status !== "not_started") throw conflict(`Nothing to approve: the rollout has been run (status: ${row.status.replace(/_/g, " ")})`);
+  if (!row.finalisedAt) throw conflict("Nothing to approve: the rollout has no plan yet (finalise it)");
+  return view;
+}
+
+/**
+ * Approves or rejects the plan in force, bound to its hash: `planHash` is the hash the person
+ * saw, and a stale one is refused (the plan changed since). Who may decide is lib/auth's to say
+ * (lib/auth/approvals.ts), before this is called.
+ */
+export async function decidePlan(db: Db, id: number, decision: "approve" | "reject", input: { planHash?: unknown; comment?: unknown }, by: string | null, audit: AuditEntry): Promise<void> {
+  if (typeof input.planHash !== "string" || !/^[0-9a-f]{64}$/.test(input.planHash)) throw badInput("planHash: the hash of the plan you decide on (planApproval.planHash in GET /api/rollouts/{id})");
+  const comment = checkComment(input.comment);
+  const view = await planApprovalFor(db, id);
+  if (input.planHash !== view.planHash) throw conflict(`The plan changed since you loaded it (its hash is now ${view.planHash}): look at the new plan and decide again`);
+  const mine = [...view.approvals.map((a) => ({ ...a, d: "approved" })), ...view.rejections.map((r) => ({ ...r, d: "rejected" }))].find((x) => x.by === by);
+  if (mine) throw conflict(`You have ${mine.d} this plan already`);
+  const row = await requireRolloutRow(db, id);
+  const ok = await insertPlanDecision(db, id, { planHash: view.planHash, finalisedAt: row.finalisedAt!, decision, by, comment, at: now() }, { ...audit, kind: row.kind, comment: `${decision} plan ${view.planHash.slice(0, 12)}${comment ? `: ${comment}` : ""}` });
+  if (!ok) throw conflict("The plan changed or the rollout was run meanwhile: reload and decide again");
 }
 
 /** The longest comment a decision takes. */
@@ -175,7 +231,7 @@ export { hideRollout };
 // The store's reads and writes the web side needs as they are: it reaches them here, not in store/.
 export { database, type Db } from "./store/db";
 export { requireRolloutRow } from "./store/rollouts";
-export { writeAudit, type AuditEntry } from "./store/audit";
+export { writeAudit, type AuditEntry };
 export { formatLogLines, type LogLine } from "./store/logs";
 export { pendingCount as pendingDeliveries } from "./store/webhooks";
 export { backupToTemp } from "./store/backup";

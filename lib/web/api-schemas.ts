@@ -17,6 +17,18 @@ export const finaliseBody = z.object({
   config: jsonObject("config must be a JSON object").meta({ description: "The kind's configuration" }),
 });
 
+export const planDecisionBody = z.object({
+  planHash: z
+    .string({ error: "planHash: the hash of the plan you decide on (planApproval.planHash in GET /api/rollouts/{id})" })
+    .regex(/^[0-9a-f]{64}$/, "planHash is a sha256 hex string (planApproval.planHash)")
+    .meta({ description: "The hash of the plan you approve or reject, as GET /api/rollouts/{id} gave it: a plan changed since is refused (409)" }),
+  comment: z
+    .string({ error: "comment must be a string" })
+    .max(MAX_COMMENT, `comment is too long: at most ${MAX_COMMENT} characters`)
+    .nullish()
+    .meta({ description: "Why: kept with the decision and in the audit trail" }),
+});
+
 export const commentBody = z.object({
   comment: z
     .string({ error: "comment must be a string" })

@@ -99,7 +99,7 @@ describe("approval gates", () => {
     const id = await e.start({ seq: [{ approval: "Deploy to the rest?" }, { noop: "after" }] });
     const waiting = await e.waitView(id, (v) => task(v, 1).status === "waiting", "the gate to wait");
     expect(waiting.status).toBe("started");
-    expect(waiting.waitingFor).toEqual([{ taskId: 1, kind: "approval", title: "Approval: Deploy to the rest?" }]);
+    expect(waiting.waitingFor).toEqual([{ taskId: 1, kind: "approval", title: "Approval: Deploy to the rest?", approval: expect.objectContaining({ approvals: 1, given: [] }) }]);
     expect(task(waiting, 1).decisions).toEqual(["approve", "reject"]);
     expect(task(waiting, 2).status).toBe("not_started");
     await e.decide(id, 1, "approve", "alice", "canary looks good");

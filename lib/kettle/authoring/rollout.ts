@@ -1,6 +1,7 @@
 // The Rollout base class: what a rollout author subclasses.
 import type { z } from "zod";
 import type { Task } from "./task";
+import type { ApprovalPolicy } from "./approvals";
 
 /** What a monitor gets: `signal` ends when the run ends; `abort(reason)` aborts the rollout, `pause(reason)` pauses it. */
 export interface MonitorContext {
@@ -35,6 +36,8 @@ export type RolloutClass = {
   onFailure?: "rollback" | "pause";
   /** 1: Run is refused while another rollout of this kind is running or paused. */
   concurrency?: number;
+  /** Its plan must be approved before it runs: Run is refused until enough people approved the current plan. */
+  requiresApproval?: ApprovalPolicy;
 };
 
 /** Marks rollout classes, so that a subclass check holds across copies of this module (see Task). */

@@ -43,6 +43,12 @@ export interface TaskContext {
    * counted); throws when the run stops meanwhile.
    */
   waitForApproval(timeoutMs?: number): Promise<{ approved: boolean; by: string | null; comment: string | null } | null>;
+  /**
+   * Pauses the rollout for a person to look (as pause_rollout does, with `reason` shown on
+   * the page): no new task starts and delays stop counting until someone resumes it. This
+   * task carries on meanwhile.
+   */
+  pause(reason: string): Promise<void>;
   /** Runs a command, streaming its output into the log; throws on a non-zero exit; killed on term. */
   exec(command: string[], options?: ExecOptions): Promise<ExecResult>;
   /**

@@ -5,7 +5,7 @@ import type { Db } from "../store/db";
 import { typeNamesIn } from "../modules/registry";
 import { loadTree } from "../store/tasks";
 import { requireRolloutRow } from "../store/rollouts";
-import { planTree, plansOf, type Plan, type PlanTask } from "../store/plans";
+import { planHash, planTree, plansOf, type Plan, type PlanTask } from "../store/plans";
 
 export type { Plan, PlanTask };
 
@@ -15,7 +15,8 @@ export async function currentPlan(db: Db, rolloutId: number): Promise<Plan> {
   if (plans.length) return plans[plans.length - 1];
   const row = await requireRolloutRow(db, rolloutId);
   const root = await loadTree(db, rolloutId, { forDisplay: true });
-  return { id: null, finalisedAt: row.finalisedAt, config: row.config, tree: root ? planTree(root, await typeNamesIn(root)) : null };
+  const tree = root ? planTree(root, await typeNamesIn(root)) : null;
+  return { id: null, finalisedAt: row.finalisedAt, finalisedBy: row.createdBy, config: row.config, tree, hash: planHash(JSON.stringify(row.config), JSON.stringify(tree)) };
 }
 
 export type PlanDiff = {

@@ -2,6 +2,7 @@
 // tree), a task and its records. Types only; views.ts builds them.
 import type { Progress } from "./progress";
 import type { PausedReason } from "../store/decisions";
+import type { PlanApprovalView } from "./plan-approval";
 import type { RolloutStatus, TaskStatus } from "../status";
 import type { SignalName } from "../signals";
 import type { TaskDecision } from "../authoring/phases";
@@ -42,6 +43,17 @@ export type TaskView = {
   childCount?: number;
 };
 
+/** An approval gate that waits: how many approvals it needs, from whom, which it has, and how long it may still wait. */
+export type GateView = {
+  approvals: number;
+  fourEyes: boolean;
+  approvers: string[];
+  given: { by: string | null; at: number; comment?: string }[];
+  /** Unpaused time left before onTimeout applies; null without a timeout. */
+  timeoutLeftMs: number | null;
+  onTimeout: "reject" | "approve" | "pause";
+};
+
 export type DecisionView = { at: number; by: string | null; action: string; taskId?: number; comment?: string };
 
 export type RolloutSummary = {
@@ -77,7 +89,9 @@ export type RolloutHeader = RolloutSummary & Outlook & {
   /** Every decision made about this rollout (pause, resume, approve, reject, retry, skip, retry_rollback), oldest first. */
   decisions: DecisionView[];
   /** Tasks waiting for a person: approval gates, and failed tasks the run is paused on. */
-  waitingFor: { taskId: number; kind: "approval" | "failure"; title: string; error?: string | null }[];
+  /** Where the approval of its plan stands (its kind's requiresApproval), while it has not run; null otherwise. */
+  planApproval: PlanApprovalView | null;
+  waitingFor: { taskId: number; kind: "approval" | "failure"; title: string; error?: string | null; approval?: GateView }[];
   canRetryRollback: boolean;
   canEdit: boolean;
   canRun: { ok: boolean; reason: string | null };

@@ -20,11 +20,13 @@ import { activeStatuses, type RolloutStatus } from "../status";
 import { availableSignals, signals } from "../signals";
 import { retryPolicyOf, type TaskDecision } from "../authoring/phases";
 import type { Task, Attempt } from "../authoring/task";
+import { approvalPolicy } from "../authoring/approvals";
 import { settings } from "../settings";
 import { outlookOf } from "./outlook";
+import { planApprovalOf, planApprovalRefusal } from "./plan-approval";
 
 export type { Config, RecordView, TaskView, DecisionView, RolloutSummary, RolloutHeader, RolloutView, LiveView } from "./view-types";
-import type { TaskView, RolloutSummary, RolloutHeader, RolloutView, LiveView } from "./view-types";
+import type { TaskView, RolloutSummary, RolloutHeader, RolloutView, LiveView, GateView } from "./view-types";
 
 export function liveView({ config: _config, ...view }: RolloutView): LiveView {
   return view;
@@ -144,8 +146,8 @@ export async function rolloutHeader(db: Db, row: RolloutRow, tasks?: Task[]): Pr
   const pending = pendingTasks(decisions);
   const awaiting = new Set(paused ? (await awaitingTasks(db, row.id)).filter((t) => !pending.has(t)) : []);
   const waiting = tasks
-    ? tasks.filter((t) => (t.status === "waiting" && !pending.has(t.id!)) || awaiting.has(t.id!))
-    : await waitingTasks(db, row.id, [...awaiting], pending);
+    ? tasks.filter((t) => (t.status === "waiting" && !gateDecided(t, decisions)) || awaiting.has(t.id!))
+    : await waitingTasks(db, row.id, [...awaiting], decisions);
   let info: string[] = [];
   if (kind) {
     try {
@@ -160,6 +162,10 @@ export async function rolloutHeader(db: Db, row: RolloutRow, tasks?: Task[]): Pr
   // a deploy lock on the kind (only worth a read while it could run)
   const lock = reason ? null : await lockOf(db, row.kind);
   if (lock) reason = `Run refused: ${lockedMessage(lock)}`;
+  // a plan that must be approved before it runs (its kind's requiresApproval)
+  const planApproval = status === "not_started" && row.finalisedAt ? await planApprovalOf(db, row, kind?.cls ?? null).catch(() => null) : null;
+  const unapproved = planApproval && planApprovalRefusal(planApproval);
+  if (!reason && unapproved) reason = `Run refused: ${unapproved}`;
   const outlook = await outlookOf(db, row, tasks, at, sent); // eta, rollbackPreview
   return {
     ...summary(row),
@@ -192,9 +198,10 @@ export async function rolloutHeader(db: Db, row: RolloutRow, tasks?: Task[]): Pr
     })),
     waitingFor: waiting.map((t) =>
       t.status === "waiting"
-        ? { taskId: t.id!, kind: "approval" as const, title: t.description() }
+        ? { taskId: t.id!, kind: "approval" as const, title: t.description(), approval: gateView(t, decisions, paused ? (row.pausedAt ?? at) : at) }
         : { taskId: t.id!, kind: "failure" as const, title: t.description(), error: t.records.runError },
     ),
+    planApproval,
     canRetryRollback: status === "rollback_failed",
     canEdit: status === "not_started",
     canRun: { ok: !reason, reason },
@@ -206,14 +213,39 @@ export async function rolloutHeader(db: Db, row: RolloutRow, tasks?: Task[]): Pr
 
 export const pendingTasks = (decisions: DecisionRow[]) => new Set(decisions.filter((d) => d.handledAt === null && d.taskId !== null).map((d) => d.taskId!));
 
-async function waitingTasks(db: Db, rolloutId: number, awaiting: number[], pending: Set<number>): Promise<Task[]> {
+/** Unhandled approvals of a gate, one per person. */
+const gateApprovals = (t: Task, decisions: DecisionRow[]) => {
+  const mine = decisions.filter((d) => d.taskId === t.id && d.handledAt === null && d.action === "approve");
+  return mine.filter((d, i) => mine.findIndex((e) => e.by === d.by) === i);
+};
+
+/** A waiting gate whose decision is being carried out: a rejection, or all the approvals it needs. */
+function gateDecided(t: Task, decisions: DecisionRow[]): boolean {
+  if (decisions.some((d) => d.taskId === t.id && d.handledAt === null && d.action === "reject")) return true;
+  return gateApprovals(t, decisions).length >= approvalPolicy(t.state, "ApprovalTask").approvals;
+}
+
+/** What a waiting gate needs, has, and how long it may still wait (paused time not counted). */
+function gateView(t: Task, decisions: DecisionRow[], at: number): GateView {
+  const policy = approvalPolicy(t.state, "ApprovalTask");
+  const minutes = typeof t.state.timeoutMinutes === "number" ? t.state.timeoutMinutes : null;
+  const active = t.records.runStartedAt ? Math.max(0, at - t.records.runStartedAt - t.records.pausedMs) : 0;
+  return {
+    ...policy,
+    given: gateApprovals(t, decisions).map((d) => ({ by: d.by, at: d.at, ...(d.comment ? { comment: d.comment } : {}) })),
+    timeoutLeftMs: minutes === null ? null : Math.max(0, minutes * 60_000 - active),
+    onTimeout: (t.state.onTimeout as GateView["onTimeout"]) ?? "reject",
+  };
+}
+
+async function waitingTasks(db: Db, rolloutId: number, awaiting: number[], decisions: DecisionRow[]): Promise<Task[]> {
   const rows = await loadTasks(
     db,
     rolloutId,
     `SELECT id FROM task WHERE rollout_id = ? AND ((waiting_at IS NOT NULL AND run_finished_at IS NULL AND run_failed_at IS NULL) OR id IN (${awaiting.map(() => "?").join(", ") || "NULL"}))`,
     [rolloutId, ...awaiting],
   );
-  return rows.map((r) => r.task).filter((t) => !(t.status === "waiting" && pending.has(t.id!)));
+  return rows.map((r) => r.task).filter((t) => !(t.status === "waiting" && gateDecided(t, decisions)));
 }
 
 

@@ -84,6 +84,7 @@ export class Execution {
       runTask: (child) => this.runTask(child),
       revertTask: (child) => this.revertTask(child),
       waitForApproval: (task, log, timeoutMs) => this.taskSteering.waitForApproval(task, log, timeoutMs),
+      pauseRun: (task, reason) => this.taskSteering.pauseFor(task, reason),
     };
   }
 

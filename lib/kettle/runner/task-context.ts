@@ -23,6 +23,7 @@ export interface ContextHost {
   runTask(child: Task): Promise<unknown>;
   revertTask(child: Task): Promise<boolean>;
   waitForApproval(task: Task, log: (line: string) => void, timeoutMs?: number): ReturnType<TaskContext["waitForApproval"]>;
+  pauseRun(task: Task, reason: string): Promise<void>;
 }
 
 type Methods = Omit<TaskContext, "abort" | "term" | "phase" | "startedAt">;
@@ -70,5 +71,9 @@ export class ExecutionContext implements TaskContext {
 
   get waitForApproval(): Methods["waitForApproval"] {
     return (this.made.waitForApproval ??= (timeoutMs) => this.host.waitForApproval(this.task, this.log, timeoutMs));
+  }
+
+  get pause(): Methods["pause"] {
+    return (this.made.pause ??= (reason) => this.host.pauseRun(this.task, reason));
   }
 }

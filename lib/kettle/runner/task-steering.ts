@@ -135,6 +135,20 @@ export class TaskSteering {
     return d ? { approved: d.action === "approve", by: d.by, comment: d.comment } : null;
   }
 
+  /** ctx.pause: the run pauses for a person, as pause_rollout would, naming the task; a run already paused or stopping stays as it is. */
+  async pauseFor(task: Task, reason: string): Promise<void> {
+    const { db, rolloutId, owner, signals, steering } = this.host;
+    const paused: PausedReason = { kind: "task", message: `Task ${task.id} (${task.description()}): ${reason}`, taskId: task.id! };
+    if (await pauseByOwner(db, rolloutId, owner, paused, now())) {
+      steering.setPaused(true, null);
+      this.host.log("rollout", `${paused.message}; paused until someone resumes it`);
+      await this.host.logs.flush();
+    } else {
+      await signals.poll();
+      signals.assertAttached();
+    }
+  }
+
   /** Starts a new attempt of a failed task, keeping the last one among its attempts. */
   private async nextAttempt(task: Task, why: "(retried by a decision)" | `of ${number} (automatic retry)`): Promise<number> {
     const r = task.records;

@@ -14,8 +14,8 @@ import { auditStatement, type AuditEntry } from "./audit";
 const audited = (audit: AuditEntry | undefined, rolloutId: number): InStatement[] => (audit ? [auditStatement({ ...audit, rolloutId }, { ifChanged: true })] : []);
 
 export type PausedReason = {
-  /** What paused it: an operator's pause_rollout, a failed task, a task interrupted by a restart, a monitor. */
-  kind: "signal" | "failure" | "interrupted" | "monitor";
+  /** What paused it: an operator's pause_rollout, a failed task, a task interrupted by a restart, a monitor, a task asking for a person (ctx.pause). */
+  kind: "signal" | "failure" | "interrupted" | "monitor" | "task";
   message: string;
   by?: string | null;
   taskId?: number;
@@ -58,7 +58,7 @@ function unpauseStatements(id: number, at: number, guard: string, guardArgs: (st
   ];
 }
 
-const decisionInsert = (id: number, taskId: number | null, action: string, by: string | null, comment: string | null, at: number, when: string, whenArgs: (string | number)[] = []): InStatement => ({
+const decisionInsert = (id: number, taskId: number | null, action: string, by: string | null, comment: string | null, at: number, when: string, whenArgs: (string | number | null)[] = []): InStatement => ({
   sql: `INSERT INTO decision (rollout_id, task_id, action, by, comment, at) SELECT ?, ?, ?, ?, ?, ? WHERE ${when}`,
   args: [id, taskId, action, by, comment, at, ...whenArgs],
 });
@@ -134,6 +134,16 @@ export async function insertTaskDecision(
 ): Promise<void> {
   const rule = taskDecisionRules[action];
   const pending = rule.pendingActions.map(() => "?").join(", ");
+  const unhandled = "SELECT 1 FROM decision d WHERE d.rollout_id = t.rollout_id AND d.task_id = t.id AND d.handled_at IS NULL";
+  // A gate that needs several approvals takes one from each person until it has them all;
+  // anything else takes one decision at a time.
+  const gateOpen = `NOT EXISTS (${unhandled} AND d.action = 'reject') AND (SELECT count(*) FROM (${unhandled} AND d.action = 'approve')) < COALESCE(json_extract(t.state, '$.approvals'), 1)`;
+  const notDecided =
+    action === "approve"
+      ? `${gateOpen} AND NOT EXISTS (${unhandled} AND d.action = 'approve' AND d.by IS ?)`
+      : action === "reject"
+        ? gateOpen
+        : `NOT EXISTS (${unhandled} AND d.action IN (${pending}))`;
   const [rs] = await db.$client.batch([
     decisionInsert(
       id,
@@ -142,9 +152,8 @@ export async function insertTaskDecision(
       by,
       comment,
       at,
-      `EXISTS (SELECT 1 FROM task t JOIN rollout r ON r.id = t.rollout_id WHERE t.rollout_id = ? AND t.id = ? AND ${rule.sql})
-       AND NOT EXISTS (SELECT 1 FROM decision d WHERE d.rollout_id = ? AND d.task_id = ? AND d.handled_at IS NULL AND d.action IN (${pending}))`,
-      [id, taskId, id, taskId, ...rule.pendingActions],
+      `EXISTS (SELECT 1 FROM task t JOIN rollout r ON r.id = t.rollout_id WHERE t.rollout_id = ? AND t.id = ? AND ${rule.sql} AND ${notDecided})`,
+      [id, taskId, ...(action === "approve" ? [by] : action === "reject" ? [] : rule.pendingActions)],
     ),
     ...audited(audit, id),
   ], "write");
@@ -152,13 +161,15 @@ export async function insertTaskDecision(
   // Say why.
   const task = await db.$client.execute({
     sql: `SELECT t.waiting_at, t.run_started_at, t.run_finished_at, t.run_failed_at, t.skipped_at, t.revert_started_at, r.status,
-                 (SELECT d.action || ' by ' || COALESCE(d.by, 'someone') FROM decision d WHERE d.rollout_id = t.rollout_id AND d.task_id = t.id AND d.handled_at IS NULL ORDER BY d.id DESC LIMIT 1) AS pending
+                 (SELECT d.action || ' by ' || COALESCE(d.by, 'someone') FROM decision d WHERE d.rollout_id = t.rollout_id AND d.task_id = t.id AND d.handled_at IS NULL ORDER BY d.id DESC LIMIT 1) AS pending,
+                 EXISTS (SELECT 1 FROM decision d WHERE d.rollout_id = t.rollout_id AND d.task_id = t.id AND d.handled_at IS NULL AND d.action = 'approve' AND d.by IS ?) AS approved_already
           FROM task t JOIN rollout r ON r.id = t.rollout_id WHERE t.rollout_id = ? AND t.id = ?`,
-    args: [id, taskId],
+    args: [by, id, taskId],
   });
   const row = task.rows[0];
   if (!row) throw notFound(`Rollout ${id} has no task ${taskId}`);
   const status = String(row.status).replace(/_/g, " ");
+  if (action === "approve" && row.approved_already) throw conflict(`You have approved task ${taskId} already: it needs approvals from other people`);
   if (row.pending) throw conflict(`A decision on task ${taskId} is already being carried out (${row.pending})`);
   if (action === "approve" || action === "reject") {
     if (row.run_finished_at || row.run_failed_at) throw conflict(`Task ${taskId} is no longer waiting for approval: it has ${row.run_finished_at ? "finished" : "failed"}`);

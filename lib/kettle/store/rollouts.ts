@@ -33,7 +33,7 @@ export async function insertRollout(db: Db, kind: string, config: Record<string,
 export async function saveFinalised(db: Db, id: number, config: Record<string, unknown>, root: Task, at: number, audit?: AuditEntry): Promise<void> {
   const typeName = await typeNamesIn(root);
   const inserts = await treeInserts(id, root, typeName);
-  const plan = planStatement(id, config, root, at, typeName); // keeps every plan (plan diff)
+  const plan = planStatement(id, config, root, at, typeName, audit?.user ?? null); // keeps every plan (plan diff, approvals)
   try {
     const [update] = await db.$client.batch(
       [
@@ -86,9 +86,11 @@ export async function requestRun(
   id: number,
   user: string | null,
   at: number,
-  opts: { audit?: AuditEntry; exclusive?: string[] } = {},
+  opts: { audit?: AuditEntry; exclusive?: string[]; finalisedAt?: number } = {},
 ): Promise<void> {
   const exclusive = opts.exclusive ?? [];
+  // The plan that was approved is the one that runs: not one finalised again meanwhile.
+  const samePlan = opts.finalisedAt === undefined ? "" : "AND finalised_at = ?";
   const alone = exclusive.length
     ? `AND NOT EXISTS (SELECT 1 FROM rollout o WHERE o.kind = rollout.kind AND o.id != rollout.id AND o.status IN (${exclusive.map(() => "?").join(", ")}))`
     : "";
@@ -98,8 +100,8 @@ export async function requestRun(
         sql: `UPDATE rollout SET status = 'started', rollout_started_at = ?, run_by = ?
               WHERE id = ? AND status = 'not_started' AND finalised_at >= ?
                 AND EXISTS (SELECT 1 FROM task WHERE rollout_id = ? AND parent_id IS NULL)
-                AND ${notLockedGuard} ${alone}`,
-        args: [at, user, id, at - STALE_PLAN_MS, id, ...exclusive],
+                AND ${notLockedGuard} ${alone} ${samePlan}`,
+        args: [at, user, id, at - STALE_PLAN_MS, id, ...exclusive, ...(opts.finalisedAt === undefined ? [] : [opts.finalisedAt])],
       },
       ...(opts.audit ? [auditStatement({ ...opts.audit, rolloutId: id }, { ifChanged: true })] : []),
     ],
@@ -109,6 +111,7 @@ export async function requestRun(
   // Say why.
   const row = await requireRolloutRow(db, id);
   if (row.status !== "not_started") throw conflict(`This rollout has already been run (status: ${row.status})`);
+  if (opts.finalisedAt !== undefined && row.finalisedAt !== opts.finalisedAt) throw conflict("Its plan was finalised again meanwhile: the new plan needs approving");
   const lock = await lockOf(db, row.kind);
   if (lock) throw conflict(`Run refused: ${lockedMessage(lock)}`);
   if (exclusive.length) {
