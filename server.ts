@@ -18,6 +18,8 @@ import { OutboxDelivery } from "./lib/kettle/outbox";
 import { securityHeaders } from "./lib/web/security-headers";
 import { gatePage } from "./lib/auth/gate";
 import { serveCachedStatus } from "./lib/web/status-fast-path";
+import { answerBadPath } from "./lib/web/path-guard";
+import { apiRoutes } from "./lib/web/openapi";
 
 type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void> | void;
 
@@ -62,11 +64,14 @@ async function main() {
   (globalThis as Record<symbol, unknown>)[Symbol.for("kettle.wakeRunner")] = () => runner.wake();
 
   const headers = securityHeaders({ dev, checklistUrl: settings.checklistUrl });
+  let routes: ReturnType<typeof apiRoutes> | undefined;
   const server = createServer((req, res) => {
     for (const [name, value] of headers) res.setHeader(name, value);
     // Facts only this server knows, replacing anything a client sent under these names.
     req.headers["x-kettle-remote-address"] = req.socket.remoteAddress ?? "";
     req.headers["x-kettle-path"] = req.url ?? "/";
+    // A path that does not decode, an unknown API path or method: answered here (path-guard.ts says why).
+    if (answerBadPath(req, res, settings.basePath, () => (routes ??= apiRoutes()))) return;
     // A cached status poll is answered at once (status-fast-path.ts); then the sign-in gate for pages; then Next.js.
     serveCachedStatus(db, req, res)
       .then((answered) => answered || gatePage(db, req, res))

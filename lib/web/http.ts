@@ -12,6 +12,7 @@ import { FinaliseError } from "@/lib/kettle/operations";
 import { settings } from "@/lib/kettle/settings";
 import { database } from "@/lib/kettle/store/db";
 import type { Db } from "@/lib/kettle/store/db";
+import { jsonDepth, MAX_JSON_DEPTH } from "./json-depth";
 
 const statusOf = { bad_input: 400, not_found: 404, conflict: 409, unprocessable: 422 } as const;
 
@@ -90,6 +91,9 @@ export async function readText(req: NextRequest): Promise<string> {
 export async function readJson(req: NextRequest): Promise<Record<string, unknown>> {
   const text = await readText(req);
   if (!text.trim()) return {};
+  if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw new KettleError("bad_input", `The request body nests more than ${MAX_JSON_DEPTH} levels of objects and arrays`);
+  }
   let body: unknown;
   try {
     body = JSON.parse(text);

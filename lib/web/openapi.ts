@@ -8,10 +8,9 @@ import { z } from "zod";
 import { requiredRole } from "@/lib/auth/roles";
 import { settings } from "@/lib/kettle/settings";
 import { rolloutKinds } from "@/lib/kettle/operations";
-import { rolloutStatuses, taskStatuses } from "@/lib/kettle/status";
 import { signalNames } from "@/lib/kettle/signals";
-import { webhookEvents } from "@/lib/kettle/webhooks";
 import { commentBody, createRolloutBody, finaliseBody, hideBody, lockBody, tokenBody, webhookBody, webhookChangeBody } from "./api-schemas";
+import { auditPage, delivery, error, lock, logLines, rollout, rolloutSummary, task, token, webhook } from "./api-answers";
 
 type Json = Record<string, unknown>;
 const schema = (s: z.ZodType, io: "input" | "output" = "input"): Json => {
@@ -19,91 +18,6 @@ const schema = (s: z.ZodType, io: "input" | "output" = "input"): Json => {
   return rest;
 };
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-
-// ---- answers (documentation of what the handlers return) ----
-const rolloutSummary = z.object({
-  id: z.number().int(),
-  kind: z.string(),
-  status: z.enum(rolloutStatuses),
-  hidden: z.boolean(),
-  user: z.string().nullable(),
-  createdBy: z.string().nullable(),
-  runBy: z.string().nullable(),
-  createdAt: z.number().meta({ description: "epoch ms" }),
-  finalisedAt: z.number().nullable(),
-  rolloutStartedAt: z.number().nullable(),
-  rolloutFinishedAt: z.number().nullable(),
-  rollbackStartedAt: z.number().nullable(),
-  rollbackFinishedAt: z.number().nullable(),
-});
-const record = z.object({ startedAt: z.number(), finishedAt: z.number(), result: z.string(), failedAt: z.number(), error: z.string(), trace: z.string() }).partial();
-// A task's children are tasks: the component's `children` refers back to it (set in the document).
-const task = z.object({
-  id: z.number().int(),
-  type: z.string(),
-  description: z.string(),
-  progress: z.string().nullish(),
-  status: z.enum(taskStatuses),
-  state: z.record(z.string(), z.unknown()),
-  run: record,
-  revert: record,
-  attempts: z.array(z.object({ startedAt: z.number(), finishedAt: z.number().nullish(), failedAt: z.number().nullish(), error: z.string().nullish() })).optional(),
-  maxAttempts: z.number().optional(),
-  pausedMs: z.number().optional(),
-  decisions: z.array(z.enum(["approve", "reject", "retry", "skip"])).optional(),
-  children: z.array(z.unknown()),
-});
-const rollout = rolloutSummary.extend({
-  title: z.string(),
-  config: z.record(z.string(), z.unknown()),
-  info: z.array(z.string()),
-  tasks: z.unknown().meta({ description: "The root task (see Task), or null" }),
-  progress: z.object({ total: z.number(), started: z.number(), finished: z.number(), failed: z.number(), reverted: z.number(), revertFailed: z.number() }),
-  signals: z.object({
-    sent: z.array(z.object({ name: z.string(), sentBy: z.string().nullable(), sentAt: z.number() })),
-    available: z.array(z.object({ name: z.enum(signalNames), description: z.string(), dangerous: z.boolean() })),
-  }),
-  runner: z.object({ owner: z.string().nullable(), heartbeatAt: z.number().nullable(), leaseExpiresAt: z.number().nullable(), silent: z.boolean(), waiting: z.boolean() }),
-  pausedReason: z.object({ kind: z.enum(["signal", "failure", "interrupted", "monitor"]), message: z.string(), by: z.string().nullish(), taskId: z.number().optional(), since: z.number().nullable() }).nullable(),
-  decisions: z.array(z.object({ at: z.number(), by: z.string().nullable(), action: z.string(), taskId: z.number().optional(), comment: z.string().optional() })),
-  waitingFor: z.array(z.object({ taskId: z.number(), kind: z.enum(["approval", "failure"]), title: z.string(), error: z.string().nullish() })),
-  canRetryRollback: z.boolean(),
-  canEdit: z.boolean(),
-  canRun: z.object({ ok: z.boolean(), reason: z.string().nullable() }),
-  refreshMs: z.number().nullable(),
-  now: z.number(),
-}).loose();
-const error = z.object({
-  error: z.string(),
-  fields: z.record(z.string(), z.array(z.string())).optional().meta({ description: "Per-field messages for a body that fails validation" }),
-  needs: z.enum(["viewer", "operator", "admin"]).optional().meta({ description: "403: the role the action needs" }),
-});
-const webhook = z.object({
-  id: z.number(),
-  url: z.string().meta({ description: "A Slack URL is shown only up to its first path segment" }),
-  events: z.array(z.string()),
-  format: z.enum(["standard", "slack"]),
-  description: z.string().nullable(),
-  createdBy: z.string().nullable(),
-  createdAt: z.number(),
-  enabled: z.boolean(),
-});
-const delivery = z.object({
-  id: z.number(),
-  event: z.enum(webhookEvents),
-  rolloutId: z.number(),
-  taskId: z.number().nullable(),
-  createdAt: z.number(),
-  status: z.enum(["pending", "retrying", "delivered", "gave_up"]),
-  deliveredAt: z.number().nullable(),
-  failedAt: z.number().nullable(),
-  nextAttemptAt: z.number().nullable(),
-  attempts: z.array(z.object({ at: z.number(), durationMs: z.number(), status: z.number().nullable(), error: z.string().nullable() })),
-});
-const lock = z.object({ locked: z.boolean(), kind: z.string(), reason: z.string().optional(), lockedBy: z.string().nullish(), lockedAt: z.number().optional() });
-const token = z.object({ id: z.number(), name: z.string(), role: z.string(), user: z.string(), createdAt: z.number(), expiresAt: z.number(), lastUsedAt: z.number().nullable(), revokedAt: z.number().nullable(), revokedBy: z.string().nullable(), status: z.enum(["active", "expired", "revoked"]) });
-const logLines = z.object({ lines: z.array(z.object({ id: z.number(), at: z.number(), line: z.string() })) });
-const auditPage = z.object({ rows: z.array(z.record(z.string(), z.unknown())), page: z.number(), perPage: z.number(), total: z.number() }).loose();
 
 // ---- the routes ----
 type Param = { name: string; in: "path" | "query"; description?: string; schema?: Json; required?: boolean };
@@ -246,13 +160,20 @@ function operations(): Op[] {
   ];
 }
 
+/** Every API path (OpenAPI style, `{id}` for a parameter) with the methods it takes: what server.ts answers 404 and 405 from. */
+export function apiRoutes(): { path: string; methods: string[] }[] {
+  const byPath = new Map<string, string[]>();
+  for (const op of operations()) byPath.set(op.path, [...(byPath.get(op.path) ?? []), op.method.toUpperCase()]);
+  return [...byPath].map(([path, methods]) => ({ path, methods }));
+}
+
 const statusText: Record<number, string> = {
   400: "Bad input (with per-field `fields` for a body that fails validation)",
   401: "Not signed in (no session, header or token)",
   403: "The role does not allow it (`needs` names the role), or a cross-site request",
   404: "Unknown rollout, task, kind, token or webhook",
   409: "The state does not allow it now",
-  413: "The body is larger than KETTLE_MAX_BODY_BYTES",
+  413: "The body is larger than KETTLE_MAX_BODY_BYTES, or the plan it makes is larger than KETTLE_MAX_PLAN_TASKS or KETTLE_MAX_PLAN_STATE_BYTES",
 };
 
 function withRef(obj: Json, key: string, value: Json): Json {
