@@ -16,6 +16,7 @@ import { isTaskDecision, taskDecisions } from "./phases";
 import { settings } from "./settings";
 import type { AuditEntry } from "./store/audit";
 import { refuseControlCharacters } from "./text";
+import { checkPlanLimits } from "./plan-limits";
 
 export type Config = Record<string, unknown>;
 
@@ -70,6 +71,8 @@ async function generate(kind: RolloutKind, id: number, config: Config): Promise<
     const where = authorLocation(error);
     throw new FinaliseError(`Finalise failed in generateTasks: ${error.message}${where ? ` (at ${where})` : ""}`, error.stack ?? null, where);
   }
+  // Before anything walks it again: a tree over the plan limits is refused (422).
+  checkPlanLimits(root);
   // Every kind in the tree must be findable again by name: say so now, not when it runs.
   await typeNamesIn(root);
   return root;

@@ -21,7 +21,7 @@ export const rolloutSummary = z.object({
   rollbackStartedAt: z.number().nullable(),
   rollbackFinishedAt: z.number().nullable(),
 });
-export const record = z.object({ startedAt: z.number(), finishedAt: z.number(), result: z.string(), failedAt: z.number(), error: z.string(), trace: z.string() }).partial();
+export const record = z.object({ startedAt: z.number(), finishedAt: z.number(), result: z.string(), failedAt: z.number(), error: z.string(), trace: z.string().nullable() }).partial();
 // A task's children are tasks: the component's `children` refers back to it (set in the document).
 export const task = z.object({
   id: z.number().int(),
@@ -37,13 +37,14 @@ export const task = z.object({
   pausedMs: z.number().optional(),
   decisions: z.array(z.enum(["approve", "reject", "retry", "skip"])).optional(),
   children: z.array(z.unknown()),
+  childCount: z.number().int().optional().meta({ description: "In a summary: how many children the task has, when `children` holds only some of them" }),
 });
 export const rollout = rolloutSummary.extend({
   title: z.string(),
   config: z.record(z.string(), z.unknown()),
   info: z.array(z.string()),
   tasks: z.unknown().meta({ description: "The root task (see Task), or null" }),
-  progress: z.object({ total: z.number(), started: z.number(), finished: z.number(), failed: z.number(), reverted: z.number(), revertFailed: z.number() }),
+  progress: z.object({ total: z.number(), started: z.number(), finished: z.number(), failed: z.number(), reverted: z.number(), revertFailed: z.number(), byStatus: z.partialRecord(z.enum(taskStatuses), z.number()) }),
   signals: z.object({
     sent: z.array(z.object({ name: z.string(), sentBy: z.string().nullable(), sentAt: z.number() })),
     available: z.array(z.object({ name: z.enum(signalNames), description: z.string(), dangerous: z.boolean() })),

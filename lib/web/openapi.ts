@@ -246,7 +246,7 @@ export async function openApiDocument(serverUrl?: string): Promise<Json> {
         },
         ...configs,
         RolloutSummary: schema(rolloutSummary, "output"),
-        RolloutList: schema(z.object({ rollouts: z.array(rolloutSummary), page: z.number(), perPage: z.number(), total: z.number(), pages: z.number() }), "output"),
+        RolloutList: schema(z.object({ rollouts: z.array(rolloutSummary), page: z.number(), perPage: z.number(), total: z.number(), pages: z.number(), filters: z.record(z.string(), z.unknown()).meta({ description: "The filters applied, as understood" }) }), "output"),
         Rollout: withRef(schema(rollout, "output"), "tasks", { anyOf: [ref("Task"), { type: "null" }] }),
         Task: withRef(schema(task, "output"), "children", { type: "array", items: ref("Task") }),
         LogLines: schema(logLines, "output"),

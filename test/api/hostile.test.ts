@@ -1,0 +1,235 @@
+// Hostile input (issue 18), against a real server in proxy mode: paths that do
+// not percent-decode, unknown API paths and methods, deeply nested bodies,
+// control characters in every text field, each a clear 4xx that changes nothing;
+// and real answers checked against the OpenAPI document's schemas.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer, type TestServer } from "../helpers/server";
+import { answerChecker } from "../helpers/openapi-answers";
+
+type Json = Record<string, any>;
+let server: TestServer;
+const as = (user: string) => ({ "X-User": user });
+const admin = as("ada");
+const operator = as("olga");
+const viewer = as("vic");
+const TREE = "fixtures:TreeRollout";
+let check: ReturnType<typeof answerChecker>;
+
+beforeAll(async () => {
+  server = await startServer({
+    env: { KETTLE_AUTH: "proxy", KETTLE_USER_HEADER: "X-User", KETTLE_ADMINS: "ada", KETTLE_OPERATORS: "olga", KETTLE_DEFAULT_ROLE: "viewer", KETTLE_ROLLOUT_CLS: TREE },
+  });
+  check = answerChecker((await server.api<Json>("GET", "/api/openapi.json", undefined, admin)).body);
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** A raw request (fetch would normalise a bad percent-encoding away? no: it keeps it; this keeps the answer's headers too). */
+async function raw(method: string, pathname: string, headers: Record<string, string> = {}, body?: string) {
+  const res = await fetch(server.url + pathname, { method, headers: { "content-type": "application/json", ...headers }, body });
+  const text = await res.text();
+  let json: Json | null = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, type: res.headers.get("content-type") ?? "", allow: res.headers.get("allow"), text, json };
+}
+
+const newRollout = async (tree: unknown = { approval: "go?" }) => {
+  const made = await server.api<Json>("POST", "/api/rollouts", { kind: TREE, config: { tree } }, operator);
+  expect(made.status).toBe(201);
+  return made.body.id as number;
+};
+
+describe("paths that do not percent-decode", () => {
+  it("answer a JSON 400 under /api (before sign-in too), whatever the route", async () => {
+    const id = await newRollout();
+    for (const [method, path] of [
+      ["GET", "/api/rollouts/%zz/plans"],
+      ["GET", "/api/rollouts/%E0%A4%A"],
+      ["POST", "/api/rollouts/%/hide"],
+      ["DELETE", "/api/tokens/%ED%A0%80"],
+      ["GET", `/api/rollouts/${id}/tasks/%zz/logs/run`],
+      ["GET", "/api/kinds/%zz/lock"],
+      ["GET", "/api/nothing/%zz"],
+    ]) {
+      for (const who of [operator, {}]) {
+        const res = await raw(method, path, who);
+        expect(res.status, `${method} ${path}`).toBe(400);
+        expect(res.type).toMatch(/application\/json/);
+        expect(res.json?.error).toMatch(/percent-encoded/);
+      }
+    }
+    // nothing changed
+    expect((await server.api<Json>("GET", `/api/rollouts/${id}`, undefined, operator)).body.hidden).toBe(false);
+  });
+
+  it("a page answers a friendly 400 page", async () => {
+    for (const who of [operator, {}]) {
+      const res = await raw("GET", "/rollouts/%zz", who);
+      expect(res.status).toBe(400);
+      expect(res.type).toMatch(/text\/html/);
+      expect(res.text).toContain("Bad address");
+      expect(res.text).not.toMatch(/at .*\.(ts|js):\d+/); // no stack trace
+    }
+  });
+});
+
+describe("unknown API paths and methods", () => {
+  it("an unknown /api path answers a JSON 404", async () => {
+    for (const [method, path] of [
+      ["GET", "/api/nope"],
+      ["POST", "/api/rollouts/1/nope"],
+      ["GET", "/api/rollouts/1/signals"],
+      ["DELETE", "/api/a/b/c/d/e/f/g"],
+    ]) {
+      const res = await raw(method, path, operator);
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(res.json?.error, `${method} ${path}`).toMatch(/No API route/);
+    }
+    // the /api page is still a page
+    expect((await raw("GET", "/api", operator)).type).toMatch(/text\/html/);
+  });
+
+  it("a method a documented path does not take answers a JSON 405 with Allow", async () => {
+    const id = await newRollout();
+    const cases: [string, string, string[]][] = [
+      ["PATCH", `/api/rollouts/${id}`, ["GET", "PUT"]],
+      ["PATCH", "/api/tokens", ["GET", "POST"]],
+      ["DELETE", "/api/rollouts", ["GET", "POST"]],
+      ["PUT", "/api/rollouts/in-flight", ["GET"]],
+      ["GET", `/api/rollouts/${id}/run`, ["POST"]],
+    ];
+    for (const [method, path, methods] of cases) {
+      const res = await raw(method, path, admin);
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.json?.error).toMatch(new RegExp(`${method} is not allowed`));
+      for (const m of methods) expect(res.allow?.split(", ")).toContain(m);
+    }
+    expect((await server.api<Json>("GET", `/api/rollouts/${id}`, undefined, operator)).body.status).toBe("not_started");
+  });
+});
+
+describe("deeply nested bodies", () => {
+  const nested = (levels: number) => `{"kind":"${TREE}","config":{"tree":${'{"a":'.repeat(levels)}1${"}".repeat(levels)}}}`;
+
+  it("10 000 levels: 400 saying so, on create, preview and finalise; nothing stored", async () => {
+    const id = await newRollout({ noop: "before" });
+    const before = (await server.api<Json>("GET", "/api/rollouts?perPage=100", undefined, operator)).body.total;
+    for (const [method, path] of [
+      ["POST", "/api/rollouts"],
+      ["POST", "/api/rollouts/preview"],
+      ["PUT", `/api/rollouts/${id}`],
+    ]) {
+      const res = await raw(method, path, operator, nested(10_000));
+      expect(res.status, `${method} ${path}`).toBe(400);
+      expect(res.json?.error).toMatch(/more than 64 levels/);
+    }
+    expect((await server.api<Json>("GET", "/api/rollouts?perPage=100", undefined, operator)).body.total).toBe(before);
+    expect((await server.api<Json>("GET", `/api/rollouts/${id}`, undefined, operator)).body.config.tree).toEqual({ noop: "before" });
+  });
+
+  it("brackets inside strings do not count, and 60 levels are let through to the kind's own checks", async () => {
+    const res = await raw("POST", "/api/rollouts/preview", operator, JSON.stringify({ kind: TREE, config: { tree: { noop: "[[[[{{{{".repeat(100) } } }));
+    expect(res.status).toBe(200);
+    const deep = await raw("POST", "/api/rollouts/preview", operator, nested(60));
+    expect(deep.json?.error ?? "").not.toMatch(/levels/);
+  });
+});
+
+describe("control characters in text fields are refused, never cut short", () => {
+  const NUL = "ci\u0000 pipeline";
+
+  it("token name", async () => {
+    for (const name of [NUL, "bell\u0007", "esc\u001b[31m", "del\u007f"]) {
+      const res = await server.api<Json>("POST", "/api/tokens", { name }, viewer);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatch(/name: control characters \(such as NUL\) are not allowed/);
+    }
+    expect((await server.api<Json>("GET", "/api/tokens", undefined, viewer)).body.tokens).toEqual([]);
+    // tabs and line breaks are fine, and come back whole
+    const ok = await server.api<Json>("POST", "/api/tokens", { name: "ci\tpipeline" }, viewer);
+    expect(ok).toMatchObject({ status: 201, body: { name: "ci\tpipeline" } });
+  });
+
+  it("lock reason", async () => {
+    const path = `/api/kinds/${encodeURIComponent(TREE)}/lock`;
+    const res = await server.api<Json>("POST", path, { reason: "db migration\u0000 running" }, operator);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatch(/reason: control characters/);
+    expect((await server.api<Json>("GET", path, undefined, operator)).body.locked).toBe(false);
+  });
+
+  it("signal comment, task decision comment, rollback retry comment", async () => {
+    const id = await newRollout({ approval: "go?" });
+    const paths = [`/api/rollouts/${id}/signals/abort_rollout`, `/api/rollouts/${id}/tasks/0/approve`, `/api/rollouts/${id}/rollback/retry`];
+    for (const path of paths) {
+      const res = await server.api<Json>("POST", path, { comment: "because\u0000 hidden" }, admin);
+      expect(res.status, path).toBe(400);
+      expect(res.body.error, path).toMatch(/comment: control characters/);
+    }
+    const after = (await server.api<Json>("GET", `/api/rollouts/${id}`, undefined, operator)).body;
+    expect(after).toMatchObject({ status: "not_started", decisions: [], signals: { sent: [] } });
+  });
+
+  it("webhook URL and description, made and changed", async () => {
+    for (const body of [
+      { url: "http://127.0.0.1:9/\u0000x", events: ["*"] },
+      { url: "http://127.0.0.1:9/x", events: ["*"], description: "ops\u0000 channel" },
+    ]) {
+      const res = await server.api<Json>("POST", "/api/webhooks", body, admin);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatch(/(url|description): control characters/);
+    }
+    expect((await server.api<Json>("GET", "/api/webhooks", undefined, admin)).body.webhooks).toEqual([]);
+    const made = await server.api<Json>("POST", "/api/webhooks", { url: "http://127.0.0.1:9/x", events: ["*"], description: "ops" }, admin);
+    expect(made.status).toBe(201);
+    const changed = await server.api<Json>("PUT", `/api/webhooks/${made.body.id}`, { description: "ops\u0000 channel" }, admin);
+    expect(changed.status).toBe(400);
+    expect((await server.api<Json>("GET", `/api/webhooks/${made.body.id}`, undefined, admin)).body.description).toBe("ops");
+    await server.api("DELETE", `/api/webhooks/${made.body.id}`, undefined, admin);
+  });
+});
+
+describe("real answers fit the OpenAPI document", () => {
+  it("every read and the usual changes, and their errors", async () => {
+    const id = await newRollout({ seq: [{ noop: "one" }, { approval: "go?" }] });
+    const kind = encodeURIComponent(TREE);
+    const calls: [string, string, unknown?, Record<string, string>?][] = [
+      ["GET", "/api/rollouts"],
+      ["GET", "/api/rollouts/in-flight"],
+      ["GET", `/api/rollouts/${id}`],
+      ["GET", `/api/rollouts/${id}?tasks=summary`],
+      ["GET", `/api/rollouts/${id}/plans`],
+      ["GET", `/api/rollouts/${id}/tasks`],
+      ["GET", `/api/rollouts/${id}/audit`],
+      ["GET", `/api/rollouts/${id}/logs/rollout?format=json`],
+      ["GET", "/api/audit"],
+      ["GET", "/api/me"],
+      ["GET", "/api/tokens"],
+      ["POST", "/api/tokens", { name: "answers" }],
+      ["GET", `/api/kinds/${kind}/lock`],
+      ["POST", `/api/kinds/${kind}/lock`, { reason: "checking answers" }],
+      ["DELETE", `/api/kinds/${kind}/lock`],
+      ["GET", "/api/webhooks"],
+      ["POST", "/api/rollouts/preview", { kind: TREE, config: { tree: { noop: "x" } } }],
+      ["PUT", `/api/rollouts/${id}`, { config: { tree: { seq: [{ noop: "one" }, { approval: "go?" }] } } }],
+      ["POST", `/api/rollouts/${id}/hide`, { hidden: false }],
+      ["POST", `/api/rollouts/${id}/run`],
+      ["POST", `/api/rollouts/${id}/run`], // 409
+      ["GET", "/api/rollouts/999999"], // 404
+      ["POST", "/api/rollouts", { kind: 7 }], // 400
+      ["POST", "/api/rollouts", { kind: TREE, config: { tree: {} } }, viewer], // 403
+      ["DELETE", "/api/tokens/999999"], // 404
+    ];
+    const problems: string[] = [];
+    for (const [method, path, body, who] of calls) {
+      const res = await server.api<Json>(method, path, body, who ?? admin);
+      problems.push(...check(method, path, res.status, res.body));
+    }
+    expect(problems).toEqual([]);
+  });
+});
