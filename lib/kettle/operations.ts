@@ -4,7 +4,8 @@ import { z } from "zod";
 import type { Db } from "./store/db";
 import { resolveRolloutClass, typeNamesIn, type RolloutKind } from "./registry";
 import { authorLocation } from "./author-files";
-import { planTree } from "./plans";
+import { planSummary, planTree } from "./plans";
+import { SUMMARY_OVER } from "./views";
 import { hideRollout, insertRollout, insertSignal, requestRun, requireRolloutRow, saveFinalised } from "./store/rollouts";
 import { badInput, conflict, notFound, KettleError } from "./errors";
 import { now } from "./clock";
@@ -79,7 +80,7 @@ async function generate(kind: RolloutKind, id: number, config: Config): Promise<
 }
 
 /** A task of a plan that is not saved (preview). */
-export type PlannedTask = { type: string; description: string; children: PlannedTask[] };
+export type PlannedTask = { type: string; description: string; children: PlannedTask[]; childCount?: number };
 
 
 /**
@@ -89,11 +90,15 @@ export type PlannedTask = { type: string; description: string; children: Planned
 export async function previewRollout(
   input: { kind?: string; config?: unknown },
   offered = settings().rolloutClasses,
-): Promise<{ kind: string; title: string; config: Config; tasks: PlannedTask; count: number }> {
+): Promise<{ kind: string; title: string; config: Config; tasks: PlannedTask; count: number; tasksShown: "all" | "summary" }> {
   const kind = await kindFor(input.kind, offered);
   const config = validateConfig(kind, input.config);
   const root = await generate(kind, 0, config);
-  return { kind: kind.kind, title: kind.title, config, tasks: planTree(root, await typeNamesIn(root)), count: [...root.walk()].length };
+  const count = [...root.walk()].length;
+  const typeName = await typeNamesIn(root);
+  // A big plan is answered as its first screenful, as a rollout's view is (tasks=auto).
+  if (count > SUMMARY_OVER) return { kind: kind.kind, title: kind.title, config, tasks: planSummary(root, typeName), count, tasksShown: "summary" };
+  return { kind: kind.kind, title: kind.title, config, tasks: planTree(root, typeName), count, tasksShown: "all" };
 }
 
 export async function createRollout(

@@ -17,7 +17,7 @@ let check: ReturnType<typeof answerChecker>;
 
 beforeAll(async () => {
   server = await startServer({
-    env: { KETTLE_AUTH: "proxy", KETTLE_USER_HEADER: "X-User", KETTLE_ADMINS: "ada", KETTLE_OPERATORS: "olga", KETTLE_DEFAULT_ROLE: "viewer", KETTLE_ROLLOUT_CLS: TREE },
+    env: { KETTLE_AUTH: "proxy", KETTLE_USER_HEADER: "X-User", KETTLE_ADMINS: "ada", KETTLE_OPERATORS: "olga", KETTLE_DEFAULT_ROLE: "viewer", KETTLE_ROLLOUT_CLS: TREE, KETTLE_MAX_PLAN_TASKS: "5000", KETTLE_MAX_PLAN_STATE_BYTES: "65536" },
   });
   check = answerChecker((await server.api<Json>("GET", "/api/openapi.json", undefined, admin)).body);
 });
@@ -191,6 +191,45 @@ describe("control characters in text fields are refused, never cut short", () =>
     expect(changed.status).toBe(400);
     expect((await server.api<Json>("GET", `/api/webhooks/${made.body.id}`, undefined, admin)).body.description).toBe("ops");
     await server.api("DELETE", `/api/webhooks/${made.body.id}`, undefined, admin);
+  });
+});
+
+describe("bounded work per finalise: the plan limits", () => {
+  const noops = (n: number) => ({ par: Array.from({ length: n }, () => ({ noop: true })) });
+
+  it("too many tasks: 422 naming KETTLE_MAX_PLAN_TASKS and by how much, on create, preview and finalise; nothing stored", async () => {
+    const id = await newRollout({ noop: "kept" });
+    const total = (await server.api<Json>("GET", "/api/rollouts", undefined, operator)).body.total;
+    for (const [method, path, body] of [
+      ["POST", "/api/rollouts", { kind: TREE, config: { tree: noops(5000) } }],
+      ["POST", "/api/rollouts/preview", { kind: TREE, config: { tree: noops(5000) } }],
+      ["PUT", `/api/rollouts/${id}`, { config: { tree: noops(5000) } }],
+    ] as const) {
+      const res = await server.api<Json>(method, path, body, operator);
+      expect(res.status, `${method} ${path}`).toBe(422);
+      expect(res.body.error).toBe("The plan has 5,001 tasks: 1 over the limit of 5,000 (KETTLE_MAX_PLAN_TASKS)");
+    }
+    expect((await server.api<Json>("GET", "/api/rollouts", undefined, operator)).body.total).toBe(total);
+    expect((await server.api<Json>("GET", `/api/rollouts/${id}`, undefined, operator)).body.config.tree).toEqual({ noop: "kept" });
+    // at the limit: made
+    expect((await server.api<Json>("POST", "/api/rollouts/preview", { kind: TREE, config: { tree: noops(4999) } }, operator)).status).toBe(200);
+  });
+
+  it("too much task state: 422 naming KETTLE_MAX_PLAN_STATE_BYTES and by how much", async () => {
+    const label = "x".repeat(40_000);
+    const res = await server.api<Json>("POST", "/api/rollouts", { kind: TREE, config: { tree: { seq: [{ noop: label }, { noop: label }] } } }, operator);
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatch(/^The plan's task state is 80,0\d\d bytes: 14,4\d\d over the limit of 65,536 \(KETTLE_MAX_PLAN_STATE_BYTES\)$/);
+  });
+
+  it("a big plan's preview is answered in the summary form", async () => {
+    const res = await server.api<Json>("POST", "/api/rollouts/preview", { kind: TREE, config: { tree: noops(3000) } }, operator);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ count: 3001, tasksShown: "summary", tasks: { childCount: 3000 } });
+    expect(res.body.tasks.children).toHaveLength(20);
+    const small = await server.api<Json>("POST", "/api/rollouts/preview", { kind: TREE, config: { tree: noops(30) } }, operator);
+    expect(small.body).toMatchObject({ count: 31, tasksShown: "all" });
+    expect(small.body.tasks.children).toHaveLength(30);
   });
 });
 
