@@ -49,7 +49,7 @@ const schema = z.object({
   KETTLE_ADMIN_ONLY: z.string().default("term_rollout,term_rollback,skip_rollback"),
   KETTLE_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(1024 * 1024),
   // ---- bounded work per finalise (issue 18): plan-limits.ts ----
-  KETTLE_MAX_PLAN_TASKS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+  KETTLE_MAX_PLAN_TASKS: z.coerce.number().int().min(1).max(10_000_000).default(200_000),
   KETTLE_MAX_PLAN_STATE_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(32 * 1024 * 1024),
   // ---- webhooks and metrics (issue 13) ----
   KETTLE_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
