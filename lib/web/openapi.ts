@@ -63,7 +63,7 @@ function operations(): Op[] {
     },
     { method: "get", path: "/api/rollouts/in-flight", summary: "Every rollout in progress across kinds, with progress, time left and who ran it", action: "read", ok: { status: 200, schema: { type: "object" } } },
     { method: "get", path: "/api/rollouts/{id}/plans", summary: "Every plan the rollout was finalised with, oldest first, each with its diff against the one before", action: "read", params: [id], ok: { status: 200, schema: { type: "object" } }, errors: [404] },
-    { method: "post", path: "/api/rollouts", summary: "Create and finalise a rollout", action: "create", params: [answerTasks], body: ref("CreateRollout"), ok: { status: 201, schema: ref("Rollout") }, errors: [400] },
+    { method: "post", path: "/api/rollouts", summary: "Create and finalise a rollout", action: "create", params: [answerTasks], body: ref("CreateRollout"), ok: { status: 201, schema: ref("Rollout") }, errors: [400, 422] },
     {
       method: "get",
       path: "/api/rollouts/{id}",
@@ -91,9 +91,9 @@ function operations(): Op[] {
       ok: { status: 200, text: true, description: "text/event-stream" },
       errors: [400, 404],
     },
-    { method: "post", path: "/api/rollouts/preview", summary: "A dry run of finalise: the tree a config would generate; nothing is saved", action: "create", body: ref("CreateRollout"), ok: { status: 200, schema: { type: "object" } }, errors: [400] },
+    { method: "post", path: "/api/rollouts/preview", summary: "A dry run of finalise: the tree a config would generate; nothing is saved", action: "create", body: ref("CreateRollout"), ok: { status: 200, schema: { type: "object" } }, errors: [400, 422] },
     { method: "get", path: "/api/dev/rollouts", summary: "Development only (404 in production): an event each time rollouts/ changes", action: "read", ok: { status: 200, text: true, description: "text/event-stream" }, errors: [404] },
-    { method: "put", path: "/api/rollouts/{id}", summary: "Finalise again with a new config (409 once started)", action: "finalise", params: [id, answerTasks], body: schema(finaliseBody), ok: { status: 200, schema: ref("Rollout") }, errors: [400, 404, 409] },
+    { method: "put", path: "/api/rollouts/{id}", summary: "Finalise again with a new config (409 once started)", action: "finalise", params: [id, answerTasks], body: schema(finaliseBody), ok: { status: 200, schema: ref("Rollout") }, errors: [400, 404, 409, 422] },
     { method: "post", path: "/api/rollouts/{id}/run", summary: "Start it (409 when already run, empty, stale or locked)", action: "run", params: [id, answerTasks], ok: { status: 202, schema: ref("Rollout") }, errors: [404, 409] },
     {
       method: "post",
@@ -173,7 +173,8 @@ const statusText: Record<number, string> = {
   403: "The role does not allow it (`needs` names the role), or a cross-site request",
   404: "Unknown rollout, task, kind, token or webhook",
   409: "The state does not allow it now",
-  413: "The body is larger than KETTLE_MAX_BODY_BYTES, or the plan it makes is larger than KETTLE_MAX_PLAN_TASKS or KETTLE_MAX_PLAN_STATE_BYTES",
+  422: "The rollout's own code failed with this config (generateTasks threw), or the plan is over KETTLE_MAX_PLAN_TASKS or KETTLE_MAX_PLAN_STATE_BYTES",
+  413: "The body is larger than KETTLE_MAX_BODY_BYTES",
 };
 
 function withRef(obj: Json, key: string, value: Json): Json {
@@ -226,7 +227,7 @@ export async function openApiDocument(serverUrl?: string): Promise<Json> {
       title: "Kettle API",
       version: "1",
       description:
-        "Reversible rollouts. Errors are `{ error }` JSON. Mutations from a browser must be same-origin; pipelines send `Authorization: Bearer kettle_…` (an API token) in proxy and oidc modes.",
+        "Reversible rollouts. Errors are `{ error }` JSON: also 400 for a path that does not percent-decode, a body nested more than 64 levels or a control character in a text field, 404 for an /api path no route serves, 405 (with Allow) for a method a path does not take. Mutations from a browser must be same-origin; pipelines send `Authorization: Bearer kettle_…` (an API token) in proxy and oidc modes.",
     },
     jsonSchemaDialect: "https://spec.openapis.org/oas/3.1/dialect/base",
     servers: [{ url: serverUrl ?? (s.auth.publicUrl || s.basePath || "/") }],

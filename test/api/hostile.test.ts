@@ -208,6 +208,7 @@ describe("bounded work per finalise: the plan limits", () => {
       const res = await server.api<Json>(method, path, body, operator);
       expect(res.status, `${method} ${path}`).toBe(422);
       expect(res.body.error).toBe("The plan has 5,001 tasks: 1 over the limit of 5,000 (KETTLE_MAX_PLAN_TASKS)");
+      expect(check(method, path, res.status, res.body)).toEqual([]);
     }
     expect((await server.api<Json>("GET", "/api/rollouts", undefined, operator)).body.total).toBe(total);
     expect((await server.api<Json>("GET", `/api/rollouts/${id}`, undefined, operator)).body.config.tree).toEqual({ noop: "kept" });
