@@ -102,19 +102,26 @@ function badSegment(template: string, param: string) {
     });
 }
 
-/** A value of the wrong JSON type for a property schema (or a control character in a text field). */
+/** A value of a JSON type the property schema does not allow (or a control character in a text field, a string outside an enum). */
 function wrongValue(schema: Json) {
-  const t = schema.type ?? (schema.$ref ? "object" : schema.const !== undefined ? "const" : "any");
-  const texty = typeof schema.pattern === "string" && schema.pattern.includes("\\u0000");
-  const notString = fc.oneof(fc.integer(), fc.boolean(), fc.array(fc.integer(), { maxLength: 3 }), fc.constant({}));
-  if (schema.enum) return fc.oneof(notString, fc.string().filter((s) => !schema.enum.includes(s)));
-  if (t === "string" || (Array.isArray(t) && t.includes("string"))) {
-    return texty ? fc.oneof(notString, fc.tuple(fc.string({ maxLength: 10 }), fc.constantFrom("\u0000", "\u0007", "\u001b", "\u007f")).map(([s, c]) => `${s}${c}x`)) : notString;
+  const variants: Json[] = schema.anyOf ?? schema.oneOf ?? [schema];
+  const allowed = new Set<string>(variants.flatMap((v) => (v.type ? [v.type].flat() : v.enum ? ["string"] : ["object"])));
+  if (allowed.has("integer")) allowed.add("number");
+  const byType: Record<string, fc.Arbitrary<unknown>> = {
+    string: fc.string({ maxLength: 10 }),
+    number: fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })),
+    boolean: fc.boolean(),
+    array: fc.array(fc.integer(), { maxLength: 3 }),
+    object: fc.constant({ a: 1 }),
+    null: fc.constant(null),
+  };
+  const options = Object.entries(byType).filter(([t]) => !allowed.has(t)).map(([, a]) => a);
+  const enums = variants.flatMap((v) => v.enum ?? []);
+  if (enums.length && !variants.some((v) => v.type === "string" && !v.enum)) options.push(fc.string().filter((s) => !enums.includes(s)));
+  if (variants.some((v) => typeof v.pattern === "string" && v.pattern.includes("\\u0000"))) {
+    options.push(fc.tuple(fc.string({ maxLength: 10 }), fc.constantFrom("\u0000", "\u0007", "\u001b", "\u007f")).map(([s, c]) => `${s}${c}x`));
   }
-  if (t === "boolean") return fc.oneof(fc.integer(), fc.string(), fc.constant([]));
-  if (t === "number" || t === "integer") return fc.oneof(fc.string(), fc.boolean(), fc.constant({}));
-  if (t === "array") return fc.oneof(fc.string(), fc.integer(), fc.constant({ a: 1 }));
-  return fc.oneof(fc.string(), fc.integer(), fc.constant([1, 2]), fc.constant(null));
+  return fc.oneof(...options);
 }
 
 /** A body that the operation must refuse: not JSON, not an object, too deep, or a field of the wrong type. */

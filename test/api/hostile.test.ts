@@ -194,6 +194,17 @@ describe("control characters in text fields are refused, never cut short", () =>
   });
 });
 
+describe("query strings the fuzzer found", () => {
+  it("a page number in exponent form (1e99) is a 400, not a failed query", async () => {
+    for (const query of ["page=1e99", "perPage=1e99", "page=-1", "page=1.5", "page=0x10"]) {
+      const res = await server.api<Json>("GET", `/api/rollouts?${query}`, undefined, operator);
+      expect(res.status, query).toBe(400);
+      expect(res.body.error).toMatch(/page and perPage must be whole numbers/);
+    }
+    expect((await server.api<Json>("GET", "/api/rollouts?page=2&perPage=5", undefined, operator)).status).toBe(200);
+  });
+});
+
 describe("bounded work per finalise: the plan limits", () => {
   const noops = (n: number) => ({ par: Array.from({ length: n }, () => ({ noop: true })) });
 
