@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type TestServer } from "../helpers/server";
 import { answerChecker } from "../helpers/openapi-answers";
+import { waitFor } from "../helpers/db";
 
 type Json = Record<string, any>;
 let server: TestServer;
@@ -277,10 +278,28 @@ describe("real answers fit the OpenAPI document", () => {
       ["DELETE", "/api/tokens/999999"], // 404
     ];
     const problems: string[] = [];
-    for (const [method, path, body, who] of calls) {
-      const res = await server.api<Json>(method, path, body, who ?? admin);
+    const call = async (method: string, path: string, body?: unknown, who: Record<string, string> = admin) => {
+      const res = await server.api<Json>(method, path, body, who);
       problems.push(...check(method, path, res.status, res.body));
-    }
+      return res;
+    };
+    for (const [method, path, body, who] of calls) await call(method, path, body, who);
+    // while it runs: the gate waits, is approved; signals; a token and a webhook changed and gone
+    await waitFor(async () => (await server.api<Json>("GET", `/api/rollouts/${id}`, undefined, admin)).body.waitingFor?.length === 1, { what: "the gate to wait" });
+    await call("GET", `/api/rollouts/${id}`);
+    await call("GET", `/api/rollouts/${id}/tasks/1/logs/run?format=json`);
+    await call("POST", `/api/rollouts/${id}/tasks/2/approve`, { comment: "looks fine" });
+    await call("POST", `/api/rollouts/${id}/tasks/2/approve`, { comment: "again" }); // 409
+    await call("POST", `/api/rollouts/${id}/signals/abort_rollback`); // 409: not rolling back
+    await call("POST", `/api/rollouts/${id}/rollback/retry`); // 409
+    const token = await call("POST", "/api/tokens", { name: "to revoke" }, viewer);
+    await call("DELETE", `/api/tokens/${token.body.id}`, undefined, operator); // 403: someone else's
+    await call("DELETE", `/api/tokens/${token.body.id}`, undefined, viewer);
+    const hook = await call("POST", "/api/webhooks", { url: "http://127.0.0.1:9/answers", events: ["*"] });
+    await call("GET", `/api/webhooks/${hook.body.id}`);
+    await call("PUT", `/api/webhooks/${hook.body.id}`, { enabled: false });
+    await call("DELETE", `/api/webhooks/${hook.body.id}`);
+    await call("GET", `/api/rollouts/${id}/audit`);
     expect(problems).toEqual([]);
   });
 });

@@ -34,7 +34,7 @@ describe("jsonDepth", () => {
 
 describe("checkPlanLimits", () => {
   const chain = (n: number) => {
-    let task = new DelayTask({ seconds: 1 });
+    let task: Task = new DelayTask({ seconds: 1 });
     for (let i = 1; i < n; i++) task = new SequentialExecTask([task]);
     return task;
   };
