@@ -206,6 +206,22 @@ describe("query strings the fuzzer found", () => {
   });
 });
 
+describe("pages with bad parameters", () => {
+  it("answer a page (a 404 for what does not exist), never a 500", async () => {
+    const id = await newRollout({ noop: "x" });
+    const paths = [
+      "/rollouts?page=1e99", "/rollouts?page=abc", "/rollouts?status=zzz", "/rollouts?from=zzz", "/rollouts?q=%zz", "/rollouts?q=%00",
+      "/rollouts/abc", "/rollouts/1e99", "/rollouts/99999999999999999999", `/rollouts/${id}?tasks=zzz`, "/rollouts/abc/edit", "/rollouts/new?kind=%00",
+      "/audit?page=1e99", "/audit?from=zzz", "/webhooks/abc", `/rollouts/${id}/tasks/abc`, `/rollouts/${id}/logs/zzz`, "/?%zz",
+    ];
+    for (const path of paths) {
+      const res = await raw("GET", path, admin);
+      expect(res.status, path).toBeLessThan(500);
+      expect(res.type, path).toMatch(/text\/html/);
+    }
+  });
+});
+
 describe("bounded work per finalise: the plan limits", () => {
   const noops = (n: number) => ({ par: Array.from({ length: n }, () => ({ noop: true })) });
 
