@@ -4,7 +4,7 @@ import { insertToken, listTokens, newTokenSecret, revokeToken, tokenById, type T
 import { auditStatement, type AuditEntry } from "@/lib/kettle/store/audit";
 import { badInput, conflict, notFound } from "@/lib/kettle/errors";
 import { now } from "@/lib/kettle/clock";
-import { refuseControlCharacters } from "@/lib/kettle/text";
+import { refuseBadText } from "@/lib/kettle/text";
 import { settings } from "@/lib/kettle/settings";
 import { isRole, roleRank, type Role } from "./roles";
 import type { Identity } from "./identity";
@@ -26,7 +26,7 @@ export async function createToken(db: Db, actor: Identity, body: Record<string, 
   if (actor.via === "token") throw badInput("A token cannot make another token: sign in to make one");
   const name = typeof body.name === "string" ? body.name.trim() : "";
   if (!name || name.length > 100) throw badInput("name: give the token a name (1 to 100 characters), e.g. the pipeline that uses it", { name: ["1 to 100 characters"] });
-  refuseControlCharacters("name", name);
+  refuseBadText("name", name);
   const role: Role = body.role === undefined ? actor.role : (body.role as Role);
   if (!isRole(role)) throw badInput("role must be viewer, operator or admin", { role: ["viewer, operator or admin"] });
   if (roleRank[role] > roleRank[actor.role]) throw badInput(`role: a token cannot have more than your own role (${actor.role})`, { role: [`at most ${actor.role}`] });

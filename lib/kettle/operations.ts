@@ -16,7 +16,7 @@ import { insertTaskDecision, pause, resume, retryRollback as retryRollbackRow, t
 import { isTaskDecision, taskDecisions } from "./phases";
 import { settings } from "./settings";
 import type { AuditEntry } from "./store/audit";
-import { refuseControlCharacters } from "./text";
+import { refuseBadText } from "./text";
 import { checkPlanLimits } from "./plan-limits";
 
 export type Config = Record<string, unknown>;
@@ -147,7 +147,7 @@ function checkComment(comment: unknown): string | null {
   if (comment === undefined || comment === null || comment === "") return null;
   if (typeof comment !== "string") throw badInput("comment must be a string");
   if (comment.length > MAX_COMMENT) throw badInput(`comment is too long: at most ${MAX_COMMENT} characters (got ${comment.length})`);
-  refuseControlCharacters("comment", comment);
+  refuseBadText("comment", comment);
   return comment;
 }
 

@@ -11,7 +11,7 @@ import { badInput, conflict, notFound } from "./errors";
 import { now } from "./clock";
 import { sealSecret } from "./secrets";
 import { settings } from "./settings";
-import { controlCharacterMessage, plainText, WITHOUT_CONTROL_CHARACTERS } from "./text";
+import { controlCharacterMessage, loneSurrogateMessage, plainText, wellFormed, WITHOUT_CONTROL_CHARACTERS } from "./text";
 
 export const webhookEvents = [
   "rollout.started",
@@ -33,6 +33,7 @@ export const webhookInput = z.object({
     .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
     .max(2000)
     .regex(WITHOUT_CONTROL_CHARACTERS, controlCharacterMessage("url"))
+    .refine(wellFormed, loneSurrogateMessage("url"))
     .meta({ description: "Where to POST each event" }),
   events: z
     .array(z.enum([...webhookEvents, "*"]))

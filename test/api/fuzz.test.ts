@@ -119,7 +119,7 @@ function wrongValue(schema: Json) {
   const enums = variants.flatMap((v) => v.enum ?? []);
   if (enums.length && !variants.some((v) => v.type === "string" && !v.enum)) options.push(fc.string().filter((s) => !enums.includes(s)));
   if (variants.some((v) => typeof v.pattern === "string" && v.pattern.includes("\\u0000"))) {
-    options.push(fc.tuple(fc.string({ maxLength: 10 }), fc.constantFrom("\u0000", "\u0007", "\u001b", "\u007f")).map(([s, c]) => `${s}${c}x`));
+    options.push(fc.tuple(fc.string({ maxLength: 10 }), fc.constantFrom("\u0000", "\u0007", "\u001b", "\u007f", "\ud800", "\udfff")).map(([s, c]) => `${s}${c}x`));
   }
   return fc.oneof(...options);
 }

@@ -150,6 +150,12 @@ describe("control characters in text fields are refused, never cut short", () =>
       expect(res.status).toBe(400);
       expect(res.body.error).toMatch(/name: control characters \(such as NUL\) are not allowed/);
     }
+    // a lone surrogate (JSON can carry "\ud800") would be stored as U+FFFD: refused too
+    for (const name of ["a\ud800b", "\udc00"]) {
+      const res = await server.api<Json>("POST", "/api/tokens", { name }, viewer);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatch(/name: not valid Unicode text/);
+    }
     expect((await server.api<Json>("GET", "/api/tokens", undefined, viewer)).body.tokens).toEqual([]);
     // tabs and line breaks are fine, and come back whole
     const ok = await server.api<Json>("POST", "/api/tokens", { name: "ci\tpipeline" }, viewer);
@@ -161,6 +167,9 @@ describe("control characters in text fields are refused, never cut short", () =>
     const res = await server.api<Json>("POST", path, { reason: "db migration\u0000 running" }, operator);
     expect(res.status).toBe(400);
     expect(res.body.error).toMatch(/reason: control characters/);
+    const surrogate = await server.api<Json>("POST", path, { reason: "db migration \ud83d running" }, operator);
+    expect(surrogate.status).toBe(400);
+    expect(surrogate.body.error).toMatch(/reason: not valid Unicode text/);
     expect((await server.api<Json>("GET", path, undefined, operator)).body.locked).toBe(false);
   });
 
@@ -171,6 +180,9 @@ describe("control characters in text fields are refused, never cut short", () =>
       const res = await server.api<Json>("POST", path, { comment: "because\u0000 hidden" }, admin);
       expect(res.status, path).toBe(400);
       expect(res.body.error, path).toMatch(/comment: control characters/);
+      const surrogate = await server.api<Json>("POST", path, { comment: "because \udead" }, admin);
+      expect(surrogate.status, path).toBe(400);
+      expect(surrogate.body.error, path).toMatch(/comment: not valid Unicode text/);
     }
     const after = (await server.api<Json>("GET", `/api/rollouts/${id}`, undefined, operator)).body;
     expect(after).toMatchObject({ status: "not_started", decisions: [], signals: { sent: [] } });
@@ -180,10 +192,11 @@ describe("control characters in text fields are refused, never cut short", () =>
     for (const body of [
       { url: "http://127.0.0.1:9/\u0000x", events: ["*"] },
       { url: "http://127.0.0.1:9/x", events: ["*"], description: "ops\u0000 channel" },
+      { url: "http://127.0.0.1:9/x", events: ["*"], description: "ops \ud800 channel" },
     ]) {
       const res = await server.api<Json>("POST", "/api/webhooks", body, admin);
       expect(res.status).toBe(400);
-      expect(res.body.error).toMatch(/(url|description): control characters/);
+      expect(res.body.error).toMatch(/(url|description): (control characters|not valid Unicode text)/);
     }
     expect((await server.api<Json>("GET", "/api/webhooks", undefined, admin)).body.webhooks).toEqual([]);
     const made = await server.api<Json>("POST", "/api/webhooks", { url: "http://127.0.0.1:9/x", events: ["*"], description: "ops" }, admin);

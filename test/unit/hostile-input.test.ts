@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { jsonDepth } from "@/lib/web/json-depth";
 import { checkPlanLimits } from "@/lib/kettle/plan-limits";
-import { controlCharacterIn, refuseControlCharacters } from "@/lib/kettle/text";
+import { controlCharacterIn, loneSurrogateIn, refuseBadText } from "@/lib/kettle/text";
 import { decodedSegments, matchApiRoute } from "@/lib/web/path-guard";
 import { parseSettings, SettingsError } from "@/lib/kettle/settings";
 import { KettleError } from "@/lib/kettle/errors";
@@ -71,7 +71,14 @@ describe("the text rule", () => {
     expect(controlCharacterIn("a\tb\nc\r\nd")).toBeNull();
     expect(controlCharacterIn("ci\u0000 pipeline")).toBe("U+0000 at character 3");
     expect(controlCharacterIn("\u007f")).toBe("U+007F at character 1");
-    expect(() => refuseControlCharacters("reason", "a\u001bb")).toThrow("reason: control characters (such as NUL) are not allowed; tabs and line breaks are (found U+001B at character 2)");
+    expect(() => refuseBadText("reason", "a\u001bb")).toThrow("reason: control characters (such as NUL) are not allowed; tabs and line breaks are (found U+001B at character 2)");
+  });
+  it("finds lone surrogates, not pairs", () => {
+    expect(loneSurrogateIn("emoji 😀 and 𝄞")).toBeNull();
+    expect(loneSurrogateIn("a\ud800b")).toBe("U+D800 at character 2");
+    expect(loneSurrogateIn("\udc00")).toBe("U+DC00 at character 1");
+    expect(loneSurrogateIn("x\ud83d")).toBe("U+D83D at character 2");
+    expect(() => refuseBadText("name", "x\ud83d")).toThrow("name: not valid Unicode text (it has a lone surrogate) (found U+D83D at character 2)");
   });
 });
 
