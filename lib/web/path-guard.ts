@@ -48,9 +48,9 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 export function answerBadPath(req: IncomingMessage, res: ServerResponse, basePath: string, routes: () => ApiRoute[]): boolean {
   const url = req.url ?? "/";
   const pathname = url.split("?", 1)[0];
-  if (basePath && pathname !== basePath && !pathname.startsWith(basePath + "/")) return false; // Next answers 404
-  const path = pathname.slice(basePath.length) || "/";
-  const isApi = path.startsWith("/api/");
+  const outside = basePath && pathname !== basePath && !pathname.startsWith(basePath + "/");
+  const path = outside ? pathname : pathname.slice(basePath.length) || "/";
+  const isApi = !outside && path.startsWith("/api/");
   const segments = decodedSegments(path);
   if (!segments) {
     const message = "The path is not valid: it has a % that does not start a valid percent-encoded UTF-8 character";
@@ -58,7 +58,8 @@ export function answerBadPath(req: IncomingMessage, res: ServerResponse, basePat
     else plainPage(res, 400, "Bad address", `${message}. Check the link you followed.`);
     return true;
   }
-  if (!isApi || path.endsWith("/")) return false; // a trailing slash is Next's to redirect
+  // Outside the base path Next answers 404; a trailing slash is Next's to redirect.
+  if (!isApi || path.endsWith("/")) return false;
   const route = matchApiRoute(routes(), segments);
   if (!route) {
     json(res, 404, { error: `No API route at ${path.slice(0, 200)} (see ${basePath}/api/openapi.json)` });
