@@ -21,6 +21,8 @@ import { securityHeaders } from "./lib/web/security-headers";
 import { shareConfigDescriber } from "./lib/web/config-form";
 import { gatePage } from "./lib/auth/gate";
 import { serveCachedStatus } from "./lib/web/status-fast-path";
+import { answerBadPath } from "./lib/web/path-guard";
+import { apiRoutes } from "./lib/web/openapi";
 import { serveHealth } from "./lib/web/health";
 import { readinessProblems } from "./lib/kettle/runner/readiness";
 
@@ -77,12 +79,15 @@ async function main() {
   const lifecycle = { stopping: false };
   const ready = () => readinessProblems(db, runner, lifecycle);
   const headers = securityHeaders({ dev, checklistUrl: settings.checklistUrl });
+  let routes: ReturnType<typeof apiRoutes> | undefined;
   const server = createServer((req, res) => {
     for (const [name, value] of headers) res.setHeader(name, value);
     // Facts only this server knows, replacing anything a client sent under these names.
     req.headers["x-kettle-remote-address"] = req.socket.remoteAddress ?? "";
     req.headers["x-kettle-path"] = req.url ?? "/";
-    // Probes first (no sign-in); a cached status poll is answered at once (status-fast-path.ts); then the sign-in gate for pages; then Next.js.
+    // A path that does not decode, an unknown API path or method: answered here (path-guard.ts says why).
+    if (answerBadPath(req, res, settings.basePath, () => (routes ??= apiRoutes()))) return;
+    // Probes (no sign-in); a cached status poll is answered at once (status-fast-path.ts); then the sign-in gate for pages; then Next.js.
     serveHealth(req, res, ready)
       .then((answered) => answered || serveCachedStatus(db, req, res))
       .then((answered) => answered || gatePage(db, req, res))

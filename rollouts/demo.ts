@@ -8,7 +8,13 @@ import fs from "node:fs";
 import { z } from "zod";
 import { Rollout, ShellTask, SequentialExecTask, gradualExec, gradualSequentialExec, gradualGroups, type Monitor, type ShellState, type Task } from "@/lib/kettle";
 
-const hostPattern = /^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/;
+// A host name as DNS allows it: labels of 1 to 63 letters, digits and dashes (not
+// at either end), dot-separated, 253 characters in all. The version and the host
+// are copied into every task of the host: bounded here, a config cannot make a
+// plan much bigger than the hosts it names.
+const label = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+const hostPattern = new RegExp(`^(?=.{1,253}$)${label}(?:\\.${label})*$`);
+const MAX_VERSION = 64;
 
 const approvalField = (byDefault: "none" | "instead-of-delay" | "after-delay") =>
   z
@@ -26,6 +32,7 @@ const demoConfig = z.object({
     .string()
     .trim()
     .min(1, "Say which version to deploy")
+    .max(MAX_VERSION, `At most ${MAX_VERSION} characters`)
     .regex(/^[\w.+-]+$/, "Letters, digits, dots, dashes and pluses only")
     .default("1.4.2")
     .meta({ title: "Version", description: "The release to deploy.", placeholder: "e.g. 1.4.2" }),
@@ -64,6 +71,7 @@ const demoConfig = z.object({
     .string()
     .trim()
     .min(1)
+    .max(4096)
     .default("/tmp/kettle-demo-stop")
     .meta({ title: "Stop file", description: "With the stop-file monitor: `touch` this file to abort the rollout." }),
   maxErrorRate: z
@@ -75,7 +83,7 @@ const demoConfig = z.object({
   failHost: z
     .string()
     .trim()
-    .regex(/^([A-Za-z0-9][A-Za-z0-9.-]{0,62})?$/, "Not a host name")
+    .refine((h) => h === "" || hostPattern.test(h), "Not a host name")
     .optional()
     .meta({ title: "Make this host fail", description: "Its deploy exits with an error, to watch a rollback." }),
   notes: z

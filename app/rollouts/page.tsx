@@ -18,7 +18,7 @@ export default async function AllRollouts({ searchParams }: { searchParams: Prom
   const q = await searchParams;
   const hidden = q.hidden === "1";
   const pageParam = Number(Array.isArray(q.page) ? q.page[0] : q.page);
-  const page = Number.isInteger(pageParam) && pageParam > 0 ? pageParam : 1;
+  const page = Number.isInteger(pageParam) && pageParam > 0 && pageParam <= 1e9 ? pageParam : 1;
   const db = await database();
   let filters: RolloutFilters = { hidden };
   let filterError: string | null = null;

@@ -161,6 +161,9 @@ function PlannedNode({ task }: { task: PlannedTask }) {
           {task.children.map((c, i) => (
             <PlannedNode key={i} task={c} />
           ))}
+          {task.childCount !== undefined && task.childCount > task.children.length && (
+            <li className={`py-0.5 ${ui.muted}`}>and {(task.childCount - task.children.length).toLocaleString("en-US")} more</li>
+          )}
         </ul>
       )}
     </li>

@@ -9,7 +9,8 @@ import { identify, isIdentified, ADDRESS_HEADER } from "./identity";
 
 const open = (path: string) => path.startsWith("/api/") || path.startsWith("/_next/") || path.startsWith("/auth/") || path === "/favicon.ico" || path.startsWith("/icon.svg") || path === "/robots.txt" || path === "/metrics" || path.startsWith("/metrics?");
 
-function page(res: ServerResponse, status: number, title: string, text: string) {
+/** A small self-contained HTML page (no Next.js): for answers given before its router. */
+export function plainPage(res: ServerResponse, status: number, title: string, text: string) {
   const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   res.statusCode = status;
   res.setHeader("content-type", "text/html; charset=utf-8");
@@ -48,11 +49,11 @@ export async function gatePage(db: Db, req: IncomingMessage, res: ServerResponse
       res.end();
       return true;
     }
-    page(res, 401, "Not signed in", who.reason);
+    plainPage(res, 401, "Not signed in", who.reason);
     return true;
   }
   if (!who.role) {
-    page(res, 403, "No access", `You are signed in as ${who.user}, but Kettle gives you no role. Ask an admin to add you (or one of your groups) to KETTLE_VIEWERS.`);
+    plainPage(res, 403, "No access", `You are signed in as ${who.user}, but Kettle gives you no role. Ask an admin to add you (or one of your groups) to KETTLE_VIEWERS.`);
     return true;
   }
   return false;

@@ -4,6 +4,7 @@ import { allLocks, deleteLock, insertLock, lockOf, type KindLock } from "@/lib/k
 import { auditStatement, type AuditEntry } from "@/lib/kettle/store/audit";
 import { badInput, conflict, notFound } from "@/lib/kettle/errors";
 import { now } from "@/lib/kettle/clock";
+import { refuseBadText } from "@/lib/kettle/text";
 import { settings } from "@/lib/kettle/settings";
 
 export { lockOf, allLocks, type KindLock };
@@ -23,6 +24,7 @@ export function offeredKind(param: string): string {
 export async function lockKind(db: Db, kind: string, reason: unknown, user: string | null, audit: AuditEntry): Promise<KindLock> {
   const why = typeof reason === "string" ? reason.trim() : "";
   if (!why || why.length > 500) throw badInput("reason: say why Run is locked (1 to 500 characters)", { reason: ["1 to 500 characters"] });
+  refuseBadText("reason", why);
   const lock = { kind, reason: why, lockedBy: user, lockedAt: now() };
   await insertLock(db, lock, auditStatement({ ...audit, kind, comment: why }, { ifChanged: true }));
   return lock;

@@ -4,6 +4,7 @@ import { insertToken, listTokens, newTokenSecret, revokeToken, tokenById, type T
 import { auditStatement, type AuditEntry } from "@/lib/kettle/store/audit";
 import { badInput, conflict, notFound } from "@/lib/kettle/errors";
 import { now } from "@/lib/kettle/clock";
+import { refuseBadText } from "@/lib/kettle/text";
 import { settings } from "@/lib/kettle/settings";
 import { isRole, roleRank, type Role } from "./roles";
 import type { Identity } from "./identity";
@@ -25,6 +26,7 @@ export async function createToken(db: Db, actor: Identity, body: Record<string, 
   if (actor.via === "token") throw badInput("A token cannot make another token: sign in to make one");
   const name = typeof body.name === "string" ? body.name.trim() : "";
   if (!name || name.length > 100) throw badInput("name: give the token a name (1 to 100 characters), e.g. the pipeline that uses it", { name: ["1 to 100 characters"] });
+  refuseBadText("name", name);
   const role: Role = body.role === undefined ? actor.role : (body.role as Role);
   if (!isRole(role)) throw badInput("role must be viewer, operator or admin", { role: ["viewer, operator or admin"] });
   if (roleRank[role] > roleRank[actor.role]) throw badInput(`role: a token cannot have more than your own role (${actor.role})`, { role: [`at most ${actor.role}`] });
@@ -46,10 +48,15 @@ export async function tokensFor(db: Db, actor: Identity, all: boolean): Promise<
   return (await listTokens(db, all ? null : (actor.user ?? ""))).map((t) => tokenView(t, at));
 }
 
-export async function revoke(db: Db, actor: Identity, id: number, audit: AuditEntry, mayRevokeAny: boolean): Promise<TokenView> {
+/**
+ * Revokes a token. Someone else's needs `authorizeOthers` to let it through: it
+ * throws (403, audited) for anyone who may not (token_revoke_any), as the README's
+ * roles table has always said.
+ */
+export async function revoke(db: Db, actor: Identity, id: number, audit: AuditEntry, authorizeOthers: () => Promise<void>): Promise<TokenView> {
   const t = await tokenById(db, id);
-  // Someone else's token is reported as unknown unless one may see it.
-  if (!t || (t.user !== actor.user && !mayRevokeAny)) throw notFound(`No token with id ${id}`);
+  if (!t) throw notFound(`No token with id ${id}`);
+  if (t.user !== actor.user) await authorizeOthers();
   if (t.revokedAt) throw conflict(`The token "${t.name}" was already revoked${t.revokedBy ? ` by ${t.revokedBy}` : ""}`);
   const done = await revokeToken(db, id, actor.user, now(), auditStatement({ ...audit, comment: `token "${t.name}" of ${t.user}` }, { ifChanged: true }));
   if (!done) throw conflict(`The token "${t.name}" was already revoked`);

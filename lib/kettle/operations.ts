@@ -4,7 +4,8 @@ import { z } from "zod";
 import type { Db } from "./store/db";
 import { resolveRolloutClass, typeNamesIn, type RolloutKind } from "./modules/registry";
 import { authorLocation } from "./modules/author-files";
-import { planTree } from "./store/plans";
+import { planSummary, planTree } from "./store/plans";
+import { SUMMARY_OVER } from "./read/views";
 import { planApprovalOf, planApprovalRefusal, type PlanApprovalView } from "./read/plan-approval";
 import { insertPlanDecision } from "./store/plan-decisions";
 import { hideRollout, insertRollout, insertSignal, requestRun, requireRolloutRow, saveFinalised } from "./store/rollouts";
@@ -20,6 +21,8 @@ import { writeAudit, type AuditEntry } from "./store/audit";
 import { loadTasks } from "./store/tasks";
 import { ApprovalTask } from "./authoring/tasks/approval";
 import { approvalPolicy, type Policy } from "./authoring/approvals";
+import { refuseBadText } from "./text";
+import { checkPlanLimits } from "./plan-limits";
 
 export type Config = Record<string, unknown>;
 
@@ -74,13 +77,15 @@ async function generate(kind: RolloutKind, id: number, config: Config): Promise<
     const where = authorLocation(error);
     throw new FinaliseError(`Finalise failed in generateTasks: ${error.message}${where ? ` (at ${where})` : ""}`, error.stack ?? null, where);
   }
+  // Before anything walks it again: a tree over the plan limits is refused (422).
+  checkPlanLimits(root);
   // Every kind in the tree must be findable again by name: say so now, not when it runs.
   await typeNamesIn(root);
   return root;
 }
 
 /** A task of a plan that is not saved (preview). */
-export type PlannedTask = { type: string; description: string; children: PlannedTask[] };
+export type PlannedTask = { type: string; description: string; children: PlannedTask[]; childCount?: number };
 
 
 /**
@@ -90,11 +95,15 @@ export type PlannedTask = { type: string; description: string; children: Planned
 export async function previewRollout(
   input: { kind?: string; config?: unknown },
   offered = settings().rolloutClasses,
-): Promise<{ kind: string; title: string; config: Config; tasks: PlannedTask; count: number }> {
+): Promise<{ kind: string; title: string; config: Config; tasks: PlannedTask; count: number; tasksShown: "all" | "summary" }> {
   const kind = await kindFor(input.kind, offered);
   const config = validateConfig(kind, input.config);
   const root = await generate(kind, 0, config);
-  return { kind: kind.kind, title: kind.title, config, tasks: planTree(root, await typeNamesIn(root)), count: [...root.walk()].length };
+  const count = [...root.walk()].length;
+  const typeName = await typeNamesIn(root);
+  // A big plan is answered as its first screenful, as a rollout's view is (tasks=auto).
+  if (count > SUMMARY_OVER) return { kind: kind.kind, title: kind.title, config, tasks: planSummary(root, typeName), count, tasksShown: "summary" };
+  return { kind: kind.kind, title: kind.title, config, tasks: planTree(root, typeName), count, tasksShown: "all" };
 }
 
 export async function createRollout(
@@ -194,6 +203,7 @@ function checkComment(comment: unknown): string | null {
   if (comment === undefined || comment === null || comment === "") return null;
   if (typeof comment !== "string") throw badInput("comment must be a string");
   if (comment.length > MAX_COMMENT) throw badInput(`comment is too long: at most ${MAX_COMMENT} characters (got ${comment.length})`);
+  refuseBadText("comment", comment);
   return comment;
 }
 

@@ -48,6 +48,9 @@ const schema = z.object({
   KETTLE_DEFAULT_ROLE: z.enum(["none", "viewer", "operator", "admin"], "must be none, viewer, operator or admin").default("viewer"),
   KETTLE_ADMIN_ONLY: z.string().default("term_rollout,term_rollback,skip_rollback"),
   KETTLE_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(1024 * 1024),
+  // ---- bounded work per finalise (issue 18): plan-limits.ts ----
+  KETTLE_MAX_PLAN_TASKS: z.coerce.number().int().min(1).max(10_000_000).default(200_000),
+  KETTLE_MAX_PLAN_STATE_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(32 * 1024 * 1024),
   // ---- webhooks and metrics (issue 13) ----
   KETTLE_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   KETTLE_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
@@ -89,6 +92,8 @@ export type Settings = {
     adminOnly: string[];
   };
   maxBodyBytes: number;
+  /** The most tasks, and bytes of task state, one plan may have (plan-limits.ts). */
+  planLimits: { tasks: number; stateBytes: number };
   webhooks: { timeoutMs: number; backoffMs: number; maxBackoffMs: number; pollMs: number };
   /** Addresses (or CIDR ranges) that may read /metrics without a session or token. */
   metricsAllow: string[];
@@ -174,6 +179,7 @@ export function parseSettings(env: Record<string, string | undefined> = process.
       adminOnly: list(s.KETTLE_ADMIN_ONLY),
     },
     maxBodyBytes: s.KETTLE_MAX_BODY_BYTES,
+    planLimits: { tasks: s.KETTLE_MAX_PLAN_TASKS, stateBytes: s.KETTLE_MAX_PLAN_STATE_BYTES },
     webhooks: { timeoutMs: s.KETTLE_WEBHOOK_TIMEOUT_MS, backoffMs: s.KETTLE_WEBHOOK_BACKOFF_MS, maxBackoffMs: s.KETTLE_WEBHOOK_MAX_BACKOFF_MS, pollMs: s.KETTLE_WEBHOOK_POLL_MS },
     metricsAllow: list(s.KETTLE_METRICS_ALLOW),
     metricsToken: s.KETTLE_METRICS_TOKEN,

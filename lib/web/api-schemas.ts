@@ -5,6 +5,7 @@ import { z } from "zod";
 import { badInput } from "@/lib/kettle/errors";
 import { MAX_COMMENT } from "@/lib/kettle/operations";
 import { webhookChange, webhookInput } from "@/lib/kettle/outbound/webhooks";
+import { plainText } from "@/lib/kettle/text";
 
 const jsonObject = (message: string) => z.record(z.string(), z.unknown(), { error: message });
 
@@ -22,16 +23,14 @@ export const planDecisionBody = z.object({
     .string({ error: "planHash: the hash of the plan you decide on (planApproval.planHash in GET /api/rollouts/{id})" })
     .regex(/^[0-9a-f]{64}$/, "planHash is a sha256 hex string (planApproval.planHash)")
     .meta({ description: "The hash of the plan you approve or reject, as GET /api/rollouts/{id} gave it: a plan changed since is refused (409)" }),
-  comment: z
-    .string({ error: "comment must be a string" })
+  comment: plainText("comment", "comment must be a string")
     .max(MAX_COMMENT, `comment is too long: at most ${MAX_COMMENT} characters`)
     .nullish()
     .meta({ description: "Why: kept with the decision and in the audit trail" }),
 });
 
 export const commentBody = z.object({
-  comment: z
-    .string({ error: "comment must be a string" })
+  comment: plainText("comment", "comment must be a string")
     .max(MAX_COMMENT, `comment is too long: at most ${MAX_COMMENT} characters`)
     .nullish()
     .meta({ description: "Why: kept with the signal or decision and in the audit trail" }),
@@ -43,8 +42,7 @@ export const hideBody = z.object({
 
 const lockReason = "reason: say why Run is locked (1 to 500 characters)";
 export const lockBody = z.object({
-  reason: z
-    .string({ error: lockReason })
+  reason: plainText("reason", lockReason)
     .trim()
     .min(1, lockReason)
     .max(500, lockReason)
@@ -54,8 +52,7 @@ export const lockBody = z.object({
 const tokenName = "name: give the token a name (1 to 100 characters), e.g. the pipeline that uses it";
 const tokenDays = "expiresInDays must be a number of days from more than 0 to 365";
 export const tokenBody = z.object({
-  name: z
-    .string({ error: tokenName })
+  name: plainText("name", tokenName)
     .trim()
     .min(1, tokenName)
     .max(100, tokenName)

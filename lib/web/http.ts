@@ -9,6 +9,7 @@ import { writeAudit, type AuditEntry, FinaliseError, database, type Db } from "@
 import { now } from "@/lib/kettle/clock";
 import { KettleError } from "@/lib/kettle/errors";
 import { settings } from "@/lib/kettle/settings";
+import { jsonDepth, MAX_JSON_DEPTH } from "./json-depth";
 
 const statusOf = { bad_input: 400, not_found: 404, conflict: 409, unprocessable: 422 } as const;
 
@@ -87,6 +88,9 @@ export async function readText(req: NextRequest): Promise<string> {
 export async function readJson(req: NextRequest): Promise<Record<string, unknown>> {
   const text = await readText(req);
   if (!text.trim()) return {};
+  if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw new KettleError("bad_input", `The request body nests more than ${MAX_JSON_DEPTH} levels of objects and arrays`);
+  }
   let body: unknown;
   try {
     body = JSON.parse(text);

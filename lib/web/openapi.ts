@@ -8,10 +8,9 @@ import { z } from "zod";
 import { requiredRole } from "@/lib/auth/roles";
 import { settings } from "@/lib/kettle/settings";
 import { rolloutKinds } from "@/lib/kettle/operations";
-import { rolloutStatuses, taskStatuses } from "@/lib/kettle/status";
 import { signalNames } from "@/lib/kettle/signals";
-import { webhookEvents } from "@/lib/kettle/outbound/webhooks";
-import { commentBody, createRolloutBody, finaliseBody, hideBody, lockBody, tokenBody, webhookBody, webhookChangeBody } from "./api-schemas";
+import { commentBody, planDecisionBody, createRolloutBody, finaliseBody, hideBody, lockBody, tokenBody, webhookBody, webhookChangeBody } from "./api-schemas";
+import { auditPage, delivery, error, lock, logLines, rollout, rolloutSummary, task, token, webhook } from "./api-answers";
 
 type Json = Record<string, unknown>;
 const schema = (s: z.ZodType, io: "input" | "output" = "input"): Json => {
@@ -19,91 +18,6 @@ const schema = (s: z.ZodType, io: "input" | "output" = "input"): Json => {
   return rest;
 };
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-
-// ---- answers (documentation of what the handlers return) ----
-const rolloutSummary = z.object({
-  id: z.number().int(),
-  kind: z.string(),
-  status: z.enum(rolloutStatuses),
-  hidden: z.boolean(),
-  user: z.string().nullable(),
-  createdBy: z.string().nullable(),
-  runBy: z.string().nullable(),
-  createdAt: z.number().meta({ description: "epoch ms" }),
-  finalisedAt: z.number().nullable(),
-  rolloutStartedAt: z.number().nullable(),
-  rolloutFinishedAt: z.number().nullable(),
-  rollbackStartedAt: z.number().nullable(),
-  rollbackFinishedAt: z.number().nullable(),
-});
-const record = z.object({ startedAt: z.number(), finishedAt: z.number(), result: z.string(), failedAt: z.number(), error: z.string(), trace: z.string() }).partial();
-// A task's children are tasks: the component's `children` refers back to it (set in the document).
-const task = z.object({
-  id: z.number().int(),
-  type: z.string(),
-  description: z.string(),
-  progress: z.string().nullish(),
-  status: z.enum(taskStatuses),
-  state: z.record(z.string(), z.unknown()),
-  run: record,
-  revert: record,
-  attempts: z.array(z.object({ startedAt: z.number(), finishedAt: z.number().nullish(), failedAt: z.number().nullish(), error: z.string().nullish() })).optional(),
-  maxAttempts: z.number().optional(),
-  pausedMs: z.number().optional(),
-  decisions: z.array(z.enum(["approve", "reject", "retry", "skip"])).optional(),
-  children: z.array(z.unknown()),
-});
-const rollout = rolloutSummary.extend({
-  title: z.string(),
-  config: z.record(z.string(), z.unknown()),
-  info: z.array(z.string()),
-  tasks: z.unknown().meta({ description: "The root task (see Task), or null" }),
-  progress: z.object({ total: z.number(), started: z.number(), finished: z.number(), failed: z.number(), reverted: z.number(), revertFailed: z.number() }),
-  signals: z.object({
-    sent: z.array(z.object({ name: z.string(), sentBy: z.string().nullable(), sentAt: z.number() })),
-    available: z.array(z.object({ name: z.enum(signalNames), description: z.string(), dangerous: z.boolean() })),
-  }),
-  runner: z.object({ owner: z.string().nullable(), heartbeatAt: z.number().nullable(), leaseExpiresAt: z.number().nullable(), silent: z.boolean(), waiting: z.boolean() }),
-  pausedReason: z.object({ kind: z.enum(["signal", "failure", "interrupted", "monitor"]), message: z.string(), by: z.string().nullish(), taskId: z.number().optional(), since: z.number().nullable() }).nullable(),
-  decisions: z.array(z.object({ at: z.number(), by: z.string().nullable(), action: z.string(), taskId: z.number().optional(), comment: z.string().optional() })),
-  waitingFor: z.array(z.object({ taskId: z.number(), kind: z.enum(["approval", "failure"]), title: z.string(), error: z.string().nullish() })),
-  canRetryRollback: z.boolean(),
-  canEdit: z.boolean(),
-  canRun: z.object({ ok: z.boolean(), reason: z.string().nullable() }),
-  refreshMs: z.number().nullable(),
-  now: z.number(),
-}).loose();
-const error = z.object({
-  error: z.string(),
-  fields: z.record(z.string(), z.array(z.string())).optional().meta({ description: "Per-field messages for a body that fails validation" }),
-  needs: z.enum(["viewer", "operator", "admin"]).optional().meta({ description: "403: the role the action needs" }),
-});
-const webhook = z.object({
-  id: z.number(),
-  url: z.string().meta({ description: "A Slack URL is shown only up to its first path segment" }),
-  events: z.array(z.string()),
-  format: z.enum(["standard", "slack"]),
-  description: z.string().nullable(),
-  createdBy: z.string().nullable(),
-  createdAt: z.number(),
-  enabled: z.boolean(),
-});
-const delivery = z.object({
-  id: z.number(),
-  event: z.enum(webhookEvents),
-  rolloutId: z.number(),
-  taskId: z.number().nullable(),
-  createdAt: z.number(),
-  status: z.enum(["pending", "retrying", "delivered", "gave_up"]),
-  deliveredAt: z.number().nullable(),
-  failedAt: z.number().nullable(),
-  nextAttemptAt: z.number().nullable(),
-  attempts: z.array(z.object({ at: z.number(), durationMs: z.number(), status: z.number().nullable(), error: z.string().nullable() })),
-});
-const lock = z.object({ locked: z.boolean(), kind: z.string(), reason: z.string().optional(), lockedBy: z.string().nullish(), lockedAt: z.number().optional() });
-const token = z.object({ id: z.number(), name: z.string(), role: z.string(), user: z.string(), createdAt: z.number(), expiresAt: z.number(), lastUsedAt: z.number().nullable(), revokedAt: z.number().nullable(), revokedBy: z.string().nullable(), status: z.enum(["active", "expired", "revoked"]) });
-const logLines = z.object({ lines: z.array(z.object({ id: z.number(), at: z.number(), line: z.string() })) });
-const auditPage = z.object({ rows: z.array(z.record(z.string(), z.unknown())), page: z.number(), perPage: z.number(), total: z.number() }).loose();
 
 // ---- the routes ----
 type Param = { name: string; in: "path" | "query"; description?: string; schema?: Json; required?: boolean };
@@ -115,7 +29,7 @@ type Op = {
   action: string | null;
   params?: Param[];
   body?: Json;
-  ok: { status: number; schema?: Json; text?: boolean; description?: string };
+  ok: { status: number; schema?: Json; text?: boolean; description?: string; /** A file's media type, for an answer that is a file. */ file?: string };
   errors?: number[];
 };
 
@@ -149,7 +63,7 @@ function operations(): Op[] {
     },
     { method: "get", path: "/api/rollouts/in-flight", summary: "Every rollout in progress across kinds, with progress, time left and who ran it", action: "read", ok: { status: 200, schema: { type: "object" } } },
     { method: "get", path: "/api/rollouts/{id}/plans", summary: "Every plan the rollout was finalised with, oldest first, each with its diff against the one before", action: "read", params: [id], ok: { status: 200, schema: { type: "object" } }, errors: [404] },
-    { method: "post", path: "/api/rollouts", summary: "Create and finalise a rollout", action: "create", params: [answerTasks], body: ref("CreateRollout"), ok: { status: 201, schema: ref("Rollout") }, errors: [400] },
+    { method: "post", path: "/api/rollouts", summary: "Create and finalise a rollout", action: "create", params: [answerTasks], body: ref("CreateRollout"), ok: { status: 201, schema: ref("Rollout") }, errors: [400, 422] },
     {
       method: "get",
       path: "/api/rollouts/{id}",
@@ -177,9 +91,9 @@ function operations(): Op[] {
       ok: { status: 200, text: true, description: "text/event-stream" },
       errors: [400, 404],
     },
-    { method: "post", path: "/api/rollouts/preview", summary: "A dry run of finalise: the tree a config would generate; nothing is saved", action: "create", body: ref("CreateRollout"), ok: { status: 200, schema: { type: "object" } }, errors: [400] },
+    { method: "post", path: "/api/rollouts/preview", summary: "A dry run of finalise: the tree a config would generate; nothing is saved", action: "create", body: ref("CreateRollout"), ok: { status: 200, schema: { type: "object" } }, errors: [400, 422] },
     { method: "get", path: "/api/dev/rollouts", summary: "Development only (404 in production): an event each time rollouts/ changes", action: "read", ok: { status: 200, text: true, description: "text/event-stream" }, errors: [404] },
-    { method: "put", path: "/api/rollouts/{id}", summary: "Finalise again with a new config (409 once started)", action: "finalise", params: [id, answerTasks], body: schema(finaliseBody), ok: { status: 200, schema: ref("Rollout") }, errors: [400, 404, 409] },
+    { method: "put", path: "/api/rollouts/{id}", summary: "Finalise again with a new config (409 once started)", action: "finalise", params: [id, answerTasks], body: schema(finaliseBody), ok: { status: 200, schema: ref("Rollout") }, errors: [400, 404, 409, 422] },
     { method: "post", path: "/api/rollouts/{id}/run", summary: "Start it (409 when already run, empty, stale or locked)", action: "run", params: [id, answerTasks], ok: { status: 202, schema: ref("Rollout") }, errors: [404, 409] },
     {
       method: "post",
@@ -200,6 +114,16 @@ function operations(): Op[] {
       body: schema(commentBody),
       ok: { status: 200, schema: ref("Rollout") },
       errors: [400, 404, 409],
+    },
+    {
+      method: "post",
+      path: "/api/rollouts/{id}/plan/{decision}",
+      summary: "Approve or reject the plan in force (its kind's requiresApproval), bound to its hash: 403 for someone the rule sets aside (approvers, four eyes), 409 for a stale hash, a decision already given, or nothing to approve",
+      action: "approve_plan",
+      params: [id, { name: "decision", in: "path", schema: { type: "string", enum: ["approve", "reject"] } }, answerTasks],
+      body: schema(planDecisionBody),
+      ok: { status: 200, schema: ref("Rollout") },
+      errors: [400, 403, 404, 409],
     },
     { method: "post", path: "/api/rollouts/{id}/rollback/retry", summary: "Retry a failed rollback (202 while rollback_failed, 409 otherwise)", action: "retry_rollback", params: [id, answerTasks], body: schema(commentBody), ok: { status: 202, schema: ref("Rollout") }, errors: [404, 409] },
     { method: "post", path: "/api/rollouts/{id}/hide", summary: "Hide it from the lists (or show it again)", action: "hide", params: [id], body: schema(hideBody), ok: { status: 200, schema: schema(z.object({ id: z.number(), hidden: z.boolean() }), "output") }, errors: [400, 404] },
@@ -242,8 +166,16 @@ function operations(): Op[] {
     { method: "get", path: "/api/webhooks/{id}", summary: "A subscription with its latest 50 events and every delivery attempt", action: "webhook_read", params: [{ name: "id", in: "path", schema: { type: "string" } }], ok: { status: 200, schema: schema(webhook.extend({ deliveries: z.array(delivery) }), "output") }, errors: [404] },
     { method: "put", path: "/api/webhooks/{id}", summary: "Change the events, format, description, or enable/disable it", action: "webhook_update", params: [{ name: "id", in: "path", schema: { type: "string" } }], body: schema(webhookChangeBody), ok: { status: 200, schema: schema(webhook, "output") }, errors: [400, 404] },
     { method: "delete", path: "/api/webhooks/{id}", summary: "Delete it, with its undelivered events", action: "webhook_delete", params: [{ name: "id", in: "path", schema: { type: "string" } }], ok: { status: 200, schema: { type: "object", properties: { deleted: { const: true } } } }, errors: [404] },
+    { method: "post", path: "/api/backup", summary: "A consistent copy of the live database as a SQLite file (admins; 422 for a libSQL server URL)", action: "backup", ok: { status: 200, file: "application/vnd.sqlite3", description: "The database file (VACUUM INTO)" }, errors: [422] },
     { method: "get", path: "/api/openapi.json", summary: "This document", action: "read", ok: { status: 200, schema: { type: "object" } } },
   ];
+}
+
+/** Every API path (OpenAPI style, `{id}` for a parameter) with the methods it takes: what server.ts answers 404 and 405 from. */
+export function apiRoutes(): { path: string; methods: string[] }[] {
+  const byPath = new Map<string, string[]>();
+  for (const op of operations()) byPath.set(op.path, [...(byPath.get(op.path) ?? []), op.method.toUpperCase()]);
+  return [...byPath].map(([path, methods]) => ({ path, methods }));
 }
 
 const statusText: Record<number, string> = {
@@ -252,6 +184,7 @@ const statusText: Record<number, string> = {
   403: "The role does not allow it (`needs` names the role), or a cross-site request",
   404: "Unknown rollout, task, kind, token or webhook",
   409: "The state does not allow it now",
+  422: "The rollout's own code failed with this config (generateTasks threw), or the plan is over KETTLE_MAX_PLAN_TASKS or KETTLE_MAX_PLAN_STATE_BYTES",
   413: "The body is larger than KETTLE_MAX_BODY_BYTES",
 };
 
@@ -278,9 +211,11 @@ export async function openApiDocument(serverUrl?: string): Promise<Json> {
     const responses: Record<string, Json> = {
       [op.ok.status]: {
         description: op.ok.description ?? "OK",
-        content: op.ok.text
-          ? { "text/plain": { schema: { type: "string" } }, "application/json": { schema: op.ok.schema } }
-          : { "application/json": { schema: op.ok.schema ?? { type: "object" } } },
+        content: op.ok.file
+          ? { [op.ok.file]: { schema: { type: "string", format: "binary" } } }
+          : op.ok.text
+            ? { "text/plain": { schema: { type: "string" } }, "application/json": { schema: op.ok.schema } }
+            : { "application/json": { schema: op.ok.schema ?? { type: "object" } } },
       },
     };
     for (const code of [...(op.errors ?? []), 401, 403, ...(op.method === "get" ? [] : [413])]) {
@@ -305,7 +240,7 @@ export async function openApiDocument(serverUrl?: string): Promise<Json> {
       title: "Kettle API",
       version: "1",
       description:
-        "Reversible rollouts. Errors are `{ error }` JSON. Mutations from a browser must be same-origin; pipelines send `Authorization: Bearer kettle_…` (an API token) in proxy and oidc modes.",
+        "Reversible rollouts. Errors are `{ error }` JSON: also 400 for a path that does not percent-decode, a body nested more than 64 levels or a control character in a text field, 404 for an /api path no route serves, 405 (with Allow) for a method a path does not take. Mutations from a browser must be same-origin; pipelines send `Authorization: Bearer kettle_…` (an API token) in proxy and oidc modes.",
     },
     jsonSchemaDialect: "https://spec.openapis.org/oas/3.1/dialect/base",
     servers: [{ url: serverUrl ?? (s.auth.publicUrl || s.basePath || "/") }],
@@ -325,7 +260,7 @@ export async function openApiDocument(serverUrl?: string): Promise<Json> {
         },
         ...configs,
         RolloutSummary: schema(rolloutSummary, "output"),
-        RolloutList: schema(z.object({ rollouts: z.array(rolloutSummary), page: z.number(), perPage: z.number(), total: z.number(), pages: z.number() }), "output"),
+        RolloutList: schema(z.object({ rollouts: z.array(rolloutSummary), page: z.number(), perPage: z.number(), total: z.number(), pages: z.number(), filters: z.record(z.string(), z.unknown()).meta({ description: "The filters applied, as understood" }) }), "output"),
         Rollout: withRef(schema(rollout, "output"), "tasks", { anyOf: [ref("Task"), { type: "null" }] }),
         Task: withRef(schema(task, "output"), "children", { type: "array", items: ref("Task") }),
         LogLines: schema(logLines, "output"),

@@ -89,3 +89,24 @@ test("under a base path, with the user from the proxy's header", { timeout: 60_0
   expect(errors).toEqual([]);
   await page.close();
 });
+
+test("under a base path, the path guard answers before Next's router, inside the base path and outside it", async () => {
+  const headers = { "x-forwarded-user": "bob" };
+  const origin = new URL(server.url).origin;
+  const undecodable = await fetch(`${server.url}/api/rollouts/%zz/plans`, { headers });
+  expect(undecodable.status).toBe(400);
+  expect((await undecodable.json()).error).toMatch(/percent-encoded/);
+  for (const url of [`${server.url}/rollouts/%zz`, `${origin}/%zz`]) {
+    const page = await fetch(url, { headers });
+    expect(page.status, url).toBe(400);
+    expect(await page.text()).toContain("Bad address");
+  }
+  const unknown = await fetch(`${server.url}/api/nope`, { headers });
+  expect(unknown.status).toBe(404);
+  expect((await unknown.json()).error).toMatch(/No API route at \/api\/nope/);
+  const patch = await fetch(`${server.url}/api/rollouts`, { method: "PATCH", headers });
+  expect(patch.status).toBe(405);
+  expect(patch.headers.get("allow")).toContain("POST");
+  // outside the base path, /api is not Kettle's: Next's 404
+  expect((await fetch(`${origin}/api/nope`, { headers })).status).toBe(404);
+});

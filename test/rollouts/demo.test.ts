@@ -64,3 +64,19 @@ test("DemoRollout rolls back what ran when a host fails", async () => {
 test("DemoRollout refuses a host name that is not one, beside the field", async () => {
   await expect(testRollout(DemoRollout, { hosts: ["web 01"] })).rejects.toMatchObject({ fields: { "hosts.0": ["Not a host name"] } });
 });
+
+test("DemoRollout's config is bounded: a version of a few dozen characters, host names as DNS allows", () => {
+  const schema = DemoRollout.configSchema;
+  const fits = (config: Record<string, unknown>) => schema.safeParse(config).success;
+  expect(fits({ version: "2.0.0-rc.1+build.7" })).toBe(true);
+  expect(fits({ version: "1".repeat(64) })).toBe(true);
+  expect(fits({ version: "1".repeat(65) })).toBe(false);
+  expect(fits({ version: "1".repeat(1_000_000) })).toBe(false);
+  const label = "a".repeat(63);
+  for (const host of ["web-01", "web-01.eu-west.example.com", label, `${label}.${label}.${label}.${"b".repeat(61)}`]) expect(fits({ hosts: [host] }), host).toBe(true);
+  for (const host of ["-web", "web-", "web..01", `${"a".repeat(64)}`, `${label}.${label}.${label}.${"b".repeat(62)}`, "web_01", "a".repeat(10_000)]) {
+    expect(fits({ hosts: [host] }), host).toBe(false);
+  }
+  expect(fits({ failHost: "web-" })).toBe(false);
+  expect(fits({ failHost: "" })).toBe(true);
+});

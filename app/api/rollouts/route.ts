@@ -10,9 +10,11 @@ export const dynamic = "force-dynamic";
 
 export const GET = route(async ({ req, db }) => {
   const q = req.nextUrl.searchParams;
-  const page = Number(q.get("page") ?? 1);
-  const perPage = Number(q.get("perPage") ?? 20);
-  if (!Number.isInteger(page) || !Number.isInteger(perPage)) throw badInput("page and perPage must be whole numbers");
+  // Digits only: Number() also takes "1e99", an integer that made the query's OFFSET fail (a 500).
+  const whole = (v: string | null, byDefault: number) => (v === null ? byDefault : /^\d{1,9}$/.test(v) ? Number(v) : NaN);
+  const page = whole(q.get("page"), 1);
+  const perPage = whole(q.get("perPage"), 20);
+  if (Number.isNaN(page) || Number.isNaN(perPage)) throw badInput("page and perPage must be whole numbers (at most 9 digits)");
   // filters: status, kind, user, from, to, q, hidden (see the README)
   return NextResponse.json(await findRollouts(db, parseFilters(q), { page, perPage }));
 });

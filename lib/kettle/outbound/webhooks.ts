@@ -11,6 +11,7 @@ import { badInput, conflict, notFound } from "../errors";
 import { now } from "../clock";
 import { sealSecret } from "../secrets";
 import { settings } from "../settings";
+import { controlCharacterMessage, loneSurrogateMessage, plainText, wellFormed, WITHOUT_CONTROL_CHARACTERS } from "../text";
 
 export const webhookEvents = [
   "rollout.started",
@@ -31,20 +32,22 @@ export const webhookInput = z.object({
   url: z
     .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
     .max(2000)
+    .regex(WITHOUT_CONTROL_CHARACTERS, controlCharacterMessage("url"))
+    .refine(wellFormed, loneSurrogateMessage("url"))
     .meta({ description: "Where to POST each event" }),
   events: z
     .array(z.enum([...webhookEvents, "*"]))
     .min(1, "choose at least one event")
     .meta({ description: `Events wanted; "*" for all: ${webhookEvents.join(", ")}` }),
   format: z.enum(["standard", "slack"]).default("standard").meta({ description: "standard: the JSON event, signed per Standard Webhooks; slack: a Slack incoming-webhook message (also signed)" }),
-  description: z.string().max(200).optional(),
+  description: plainText("description").max(200).optional(),
 });
 
 /** What PUT /api/webhooks/{id} takes. */
 export const webhookChange = z.object({
   events: webhookInput.shape.events.optional(),
   format: z.enum(["standard", "slack"]).optional(),
-  description: z.string().max(200).nullable().optional(),
+  description: plainText("description").max(200).nullable().optional(),
   enabled: z.boolean().optional(),
 });
 

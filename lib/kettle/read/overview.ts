@@ -88,7 +88,8 @@ async function infoOf(row: RolloutRow): Promise<string[]> {
 /** Rollouts matching the filters, newest first, a page at a time. */
 export async function findRollouts(db: Db, f: RolloutFilters, opts: { page?: number; perPage?: number } = {}) {
   const perPage = Math.min(Math.max(opts.perPage ?? 20, 1), 200);
-  const page = Math.max(opts.page ?? 1, 1);
+  // At most a billion pages: a page past SQLite's integers (1e99) made the OFFSET fail.
+  const page = Math.min(Math.max(Math.trunc(opts.page ?? 1) || 1, 1), 1e9);
   const where: string[] = ["hidden = ?"];
   const args: InValue[] = [f.hidden ? 1 : 0];
   if (f.status?.length) {

@@ -6,7 +6,7 @@ import type { Db } from "./db";
 import type { Task } from "../authoring/task";
 
 /** The shape of a plan's tree: what each task is, not its records. */
-export type PlanTask = { type: string; description: string; children: PlanTask[] };
+export type PlanTask = { type: string; description: string; children: PlanTask[]; /** In a summary: how many children it has, when `children` holds only some. */ childCount?: number };
 /** `hash`: of the plan's config and tree as stored, what an approval is bound to (a changed plan has another). */
 export type Plan = { id: number | null; finalisedAt: number | null; finalisedBy: string | null; config: Record<string, unknown>; tree: PlanTask | null; hash: string };
 
@@ -18,6 +18,28 @@ export function planHash(configJson: string, treeJson: string): string {
 /** The plan's shape of a tree; `typeName` from typeNamesIn (one lookup per kind, not per task). */
 export function planTree(task: Task, typeName: (task: Task) => string): PlanTask {
   return { type: typeName(task), description: task.description(), children: task.children.map((child) => planTree(child, typeName)) };
+}
+
+/**
+ * A big plan's first screenful, as a preview answers it: breadth first, the first
+ * `perGroup` children of each group, at most `budget` tasks in all; a group shown
+ * in part says how many children it has (`childCount`).
+ */
+export function planSummary(root: Task, typeName: (task: Task) => string, perGroup = 20, budget = 400): PlanTask {
+  const made = (task: Task): PlanTask => ({ type: typeName(task), description: task.description(), children: [] });
+  const top = made(root);
+  let shown = 1;
+  for (const queue: [Task, PlanTask][] = [[root, top]]; queue.length; ) {
+    const [task, planned] = queue.shift()!;
+    for (const child of task.children.slice(0, Math.min(perGroup, Math.max(0, budget - shown)))) {
+      const p = made(child);
+      planned.children.push(p);
+      queue.push([child, p]);
+      shown++;
+    }
+    if (planned.children.length < task.children.length) planned.childCount = task.children.length;
+  }
+  return top;
 }
 
 /** The statement that records a plan; in finalise's batch, after the rollout's update (recorded only if that update happened). */
