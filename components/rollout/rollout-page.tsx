@@ -20,6 +20,7 @@ import { LiveBar } from "./live-bar";
 import { Actions } from "./actions";
 import { Facts } from "./facts";
 import { LogsPanel } from "./logs-panel";
+import { PlanApprovalPanel } from "./plan-approval-panel";
 
 type Props = { initial: LiveView; checklist: { url: string; height: number } | null };
 
@@ -66,7 +67,7 @@ export function RolloutPage({ initial, checklist }: Props) {
   const following = live && autoRefresh;
   const refreshMs = view.refreshMs ?? 1000;
 
-  async function act(name: string, path: string, body?: { comment?: string }) {
+  async function act(name: string, path: string, body?: { comment?: string; planHash?: string }) {
     setBusy(name);
     setActionError(null);
     const res = await sendJson<LiveView>(api(path), "POST", body);
@@ -140,6 +141,7 @@ export function RolloutPage({ initial, checklist }: Props) {
         </div>
 
         <SteeringPanel view={view} busy={busy} decide={act} />
+        <PlanApprovalPanel view={view} busy={busy} decide={act} />
 
         {/* Actions */}
         {(view.status === "not_started" || view.signals.available.length > 0 || actionError) && (
@@ -154,7 +156,8 @@ export function RolloutPage({ initial, checklist }: Props) {
         )}
 
         <RollbackPreviewPanel preview={view.rollbackPreview} rollingBack={rollbackPhase} />
-        {view.status === "not_started" && <LastPlanChange rolloutId={view.id} finalisedAt={view.finalisedAt} />}
+        {/* (the plan approval panel shows what changed since an approved plan instead) */}
+        {view.status === "not_started" && !view.planApproval?.sinceApproved && <LastPlanChange rolloutId={view.id} finalisedAt={view.finalisedAt} />}
 
         <Facts view={view} rollbackPhase={rollbackPhase} />
 

@@ -5,11 +5,12 @@
 import { useId, useState } from "react";
 import type { LiveView } from "@/lib/kettle/operations";
 import { Ago, Time, refusalText, useRefusal } from "../app-context";
+import { GateNeeds } from "./gate-needs";
 import { ui } from "@/lib/web/ui";
 
 type Waiting = LiveView["waitingFor"][number];
 /** Sends a decision: the API path and an optional comment; resolves once the page has refreshed. */
-export type Decide = (name: string, path: string, body?: { comment?: string }) => Promise<void>;
+export type Decide = (name: string, path: string, body?: { comment?: string; planHash?: string }) => Promise<void>;
 
 export function SteeringPanel({ view, busy, decide }: { view: LiveView; busy: string | null; decide: Decide }) {
   const retryRefused = useRefusal()("retry_rollback");
@@ -23,7 +24,7 @@ export function SteeringPanel({ view, busy, decide }: { view: LiveView; busy: st
             <path d="M4 2.5h2.5v11H4zM9.5 2.5H12v11H9.5z" />
           </svg>
           <div>
-            <p className="font-semibold">Paused: no new task starts{view.pausedReason!.kind === "signal" || view.pausedReason!.kind === "monitor" ? " until someone resumes it" : " until someone decides"}.</p>
+            <p className="font-semibold">Paused: no new task starts{["signal", "monitor", "task"].includes(view.pausedReason!.kind) ? " until someone resumes it" : " until someone decides"}.</p>
             <p className="mt-0.5 break-words">
               {view.pausedReason!.message}
               {view.pausedReason!.since ? (
@@ -37,7 +38,7 @@ export function SteeringPanel({ view, busy, decide }: { view: LiveView; busy: st
         </div>
       )}
       {view.waitingFor.map((w) => (
-        <WaitingCard key={`${w.kind}-${w.taskId}`} waiting={w} rolloutId={view.id} busy={busy} decide={decide} />
+        <WaitingCard key={`${w.kind}-${w.taskId}`} waiting={w} rolloutId={view.id} busy={busy} decide={decide} paused={view.status === "paused"} serverNow={view.now} />
       ))}
       {view.canRetryRollback && (
         <div className={`${ui.card} flex flex-wrap items-center gap-3 p-4`}>
@@ -59,7 +60,7 @@ export function SteeringPanel({ view, busy, decide }: { view: LiveView; busy: st
   );
 }
 
-function WaitingCard({ waiting, rolloutId, busy, decide }: { waiting: Waiting; rolloutId: number; busy: string | null; decide: Decide }) {
+function WaitingCard({ waiting, rolloutId, busy, decide, paused, serverNow }: { waiting: Waiting; rolloutId: number; busy: string | null; decide: Decide; paused: boolean; serverNow: number }) {
   const [comment, setComment] = useState("");
   const commentId = useId();
   const approval = waiting.kind === "approval";
@@ -81,6 +82,7 @@ function WaitingCard({ waiting, rolloutId, busy, decide }: { waiting: Waiting; r
         </p>
         <p className="mt-1 text-base font-semibold break-words">{waiting.title}</p>
         {waiting.error && <p className="mt-1 font-mono text-xs whitespace-pre-wrap break-words text-rose-700 dark:text-rose-400">{waiting.error}</p>}
+        {waiting.approval && <GateNeeds gate={waiting.approval} paused={paused} serverNow={serverNow} />}
       </div>
       <div>
         <label htmlFor={commentId} className={`mb-1 block text-xs ${ui.muted}`}>
