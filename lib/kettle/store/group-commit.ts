@@ -17,6 +17,13 @@ type Pending =
   | { kind: "statement"; stmt: InStatement; resolve(rowsAffected: number): void; reject(e: unknown): void }
   | { kind: "update"; update: TaskUpdate; resolve(rowsAffected: number): void; reject(e: unknown): void };
 
+/**
+ * The lease fence of a task write, answered from rollout_lease_idx alone (the
+ * rollout's row holds its config: a big one's overflow pages were walked per
+ * transition). Its arguments: the owner, then the rollout id.
+ */
+export const LEASE_HELD = "EXISTS (SELECT 1 FROM rollout INDEXED BY rollout_lease_idx WHERE lease_owner = ? AND id = ?)";
+
 /** Rows per transaction at most, so that one commit never holds the event loop for long. */
 const MAX_GROUP = 1000;
 
@@ -100,9 +107,8 @@ class GroupCommit {
 function singleUpdate(u: TaskUpdate): InStatement {
   const columns = Object.keys(u.set);
   return {
-    sql: `UPDATE task SET ${columns.map((c) => `${c} = ?`).join(", ")} WHERE rollout_id = ? AND id = ? AND (${u.guard})
-          AND EXISTS (SELECT 1 FROM rollout WHERE id = ? AND lease_owner = ?)`,
-    args: [...columns.map((c) => u.set[c]), u.rolloutId, u.taskId, u.rolloutId, u.owner],
+    sql: `UPDATE task SET ${columns.map((c) => `${c} = ?`).join(", ")} WHERE rollout_id = ? AND id = ? AND (${u.guard}) AND ${LEASE_HELD}`,
+    args: [...columns.map((c) => u.set[c]), u.rolloutId, u.taskId, u.owner, u.rolloutId],
   };
 }
 
@@ -117,9 +123,9 @@ function mergedUpdate(updates: TaskUpdate[]): InStatement {
     sql: `UPDATE task SET ${columns.map((c, i) => `${c} = v.column${i + 2}`).join(", ")}
           FROM (VALUES ${updates.map(() => row).join(", ")}) AS v
           WHERE task.rollout_id = ? AND task.id = v.column1 AND (${first.guard})
-            AND EXISTS (SELECT 1 FROM rollout WHERE id = ? AND lease_owner = ?)
+            AND ${LEASE_HELD}
           RETURNING task.id AS id`,
-    args: [...args, first.rolloutId, first.rolloutId, first.owner],
+    args: [...args, first.rolloutId, first.owner, first.rolloutId],
   };
 }
 

@@ -4,7 +4,7 @@
 import type { InValue as Value } from "@libsql/client";
 import type { Db } from "./db";
 import type { Task, Attempt } from "../task";
-import { groupUpdate, groupWrite } from "./group-commit";
+import { groupUpdate, groupWrite, LEASE_HELD } from "./group-commit";
 import { hintChanged } from "../change-hints";
 
 export class LeaseLost extends Error {
@@ -55,8 +55,8 @@ export class TaskRecorder {
   /** One transition, committed (with others that arrive meanwhile: see group-commit.ts) before it resolves. */
   private async write(sql: string, args: (string | number | null)[]): Promise<void> {
     const rowsAffected = await groupWrite(this.db, {
-      sql: `${sql} AND EXISTS (SELECT 1 FROM rollout WHERE id = ? AND lease_owner = ?)`,
-      args: [...args, this.rolloutId, this.owner],
+      sql: `${sql} AND ${LEASE_HELD}`,
+      args: [...args, this.owner, this.rolloutId],
     });
     if (rowsAffected !== 1) throw new LeaseLost(`Lost the lease on rollout ${this.rolloutId}, or the task changed under us`);
     hintChanged(this.rolloutId);
