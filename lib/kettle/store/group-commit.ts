@@ -4,6 +4,13 @@
 // together: one transaction for a thousand rows instead of a thousand. Within
 // a commit, row updates of the same shape become one statement (UPDATE … FROM
 // VALUES … RETURNING id), so a thousand starts cost one prepared statement.
+//
+// A sequence's task i finishes, then task i + 1 starts: one after the other,
+// never together, so each paid a statement of its own. A leaf's finish may be
+// *carried* instead: it waits (a few microtask turns, never a timer) for the
+// next write and shares its commit, as one statement when it is the next start
+// (UPDATE … SET col = CASE id …). Still "committed before the next step starts":
+// the next task's code runs only once the shared commit is done.
 import type { InStatement, InValue } from "@libsql/client";
 import type { Db } from "./db";
 
@@ -24,22 +31,50 @@ type Pending =
  */
 export const LEASE_HELD = "EXISTS (SELECT 1 FROM rollout INDEXED BY rollout_lease_idx WHERE lease_owner = ? AND id = ?)";
 
+/**
+ * Microtask turns a carried finish waits for the next write: the way from a
+ * task's end to its next sibling's start is about a dozen awaits; past this it
+ * is written alone, still within the same turn of the event loop (before any
+ * timer, so before the log lines that say it finished).
+ */
+const CARRY_TURNS = 64;
+/** A group of at most this many updates of different shapes becomes one CASE statement. */
+const MIXED_MAX = 8;
+
 /** Rows per transaction at most, so that one commit never holds the event loop for long. */
 const MAX_GROUP = 1000;
 
 class GroupCommit {
   private queue: Pending[] = [];
   private draining = false;
+  private carried: Pending | null = null;
 
   constructor(private readonly db: Db) {}
 
   add(p: Pending) {
+    // A carried finish goes first, into the same group as this write.
+    if (this.carried) this.queue.push(this.carried);
+    this.carried = null;
     this.queue.push(p);
     if (!this.draining) {
       this.draining = true;
       // After the current synchronous run, so that a loop issuing many writes lands in one group.
       queueMicrotask(() => void this.drain());
     }
+  }
+
+  /** Holds `p` until the next write (or CARRY_TURNS microtask turns), then commits it with that write. */
+  carry(p: Pending) {
+    if (this.carried) return this.add(p); // one at a time: the earlier one goes now, with this one
+    this.carried = p;
+    let turns = CARRY_TURNS;
+    const wait = () => {
+      if (this.carried !== p) return; // it went with a write
+      if (--turns > 0) return queueMicrotask(wait);
+      this.carried = null;
+      this.add(p);
+    };
+    queueMicrotask(wait);
   }
 
   private async drain() {
@@ -73,6 +108,14 @@ class GroupCommit {
       return;
     }
     type Update = Extract<Pending, { kind: "update" }>;
+    const mixed = mixedUpdates(group);
+    if (mixed) {
+      // A finish and the next start (different columns, one rollout): one statement.
+      const rs = await this.db.$client.execute(mixedUpdate(mixed.map((p) => p.update)));
+      const changed = new Set(rs.rows.map((r) => Number(r.id)));
+      for (const p of mixed) p.resolve(changed.has(p.update.taskId) ? 1 : 0);
+      return;
+    }
     const parts: ({ statement: Extract<Pending, { kind: "statement" }> } | { updates: Update[] })[] = [];
     const shapes = new Map<string, Update[]>();
     for (const p of group) {
@@ -129,6 +172,47 @@ function mergedUpdate(updates: TaskUpdate[]): InStatement {
   };
 }
 
+type UpdatePending = Extract<Pending, { kind: "update" }>;
+
+/** The group as updates of one rollout and owner, of distinct tasks and more than one shape; else null. */
+function mixedUpdates(group: Pending[]): UpdatePending[] | null {
+  if (group.length < 2 || group.length > MIXED_MAX || group.some((p) => p.kind !== "update")) return null;
+  const updates = group as UpdatePending[];
+  const [{ update: first }] = updates;
+  const shape = (u: TaskUpdate) => `${Object.keys(u.set).join(",")}|${u.guard}`;
+  if (updates.every((p) => shape(p.update) === shape(first))) return null; // the same shape: mergedUpdate
+  const ids = new Set(updates.map((p) => p.update.taskId));
+  if (ids.size !== updates.length || updates.some((p) => p.update.rolloutId !== first.rolloutId || p.update.owner !== first.owner)) return null;
+  return updates;
+}
+
+/** One UPDATE for rows of different shapes: each column set by CASE on the task id, each row's own guard. */
+function mixedUpdate(updates: TaskUpdate[]): InStatement {
+  const [first] = updates;
+  const columns = [...new Set(updates.flatMap((u) => Object.keys(u.set)))];
+  const args: InValue[] = [];
+  const sets = columns.map((c) => {
+    const whens = updates.filter((u) => c in u.set).map((u) => {
+      args.push(u.taskId, u.set[c]);
+      return "WHEN ? THEN ?";
+    });
+    return `${c} = CASE task.id ${whens.join(" ")} ELSE ${c} END`;
+  });
+  args.push(first.rolloutId, ...updates.map((u) => u.taskId));
+  const guards = updates.map((u) => {
+    args.push(u.taskId);
+    return `WHEN ? THEN (${u.guard})`;
+  });
+  args.push(first.owner, first.rolloutId);
+  return {
+    sql: `UPDATE task SET ${sets.join(", ")}
+          WHERE task.rollout_id = ? AND task.id IN (${updates.map(() => "?").join(", ")}) AND CASE task.id ${guards.join(" ")} END
+            AND ${LEASE_HELD}
+          RETURNING task.id AS id`,
+    args,
+  };
+}
+
 const groups = new WeakMap<Db, GroupCommit>();
 const groupOf = (db: Db) => {
   let g = groups.get(db);
@@ -139,6 +223,11 @@ const groupOf = (db: Db) => {
 /** Writes one statement through the database's group commit; resolves with its rowsAffected once committed. */
 export function groupWrite(db: Db, stmt: InStatement): Promise<number> {
   return new Promise((resolve, reject) => groupOf(db).add({ kind: "statement", stmt, resolve, reject }));
+}
+
+/** Like groupUpdate, but carried: committed with the next write of this database (see carry). */
+export function groupCarry(db: Db, update: TaskUpdate): Promise<number> {
+  return new Promise((resolve, reject) => groupOf(db).carry({ kind: "update", update, resolve, reject }));
 }
 
 /** Updates one task row through the group commit (merged with others of its shape); resolves with 1 or 0 rows changed. */
