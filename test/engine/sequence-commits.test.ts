@@ -47,3 +47,21 @@ describe("a sequence's task writes", () => {
     for (let i = 2; i < rows.length; i++) expect(Number(rows[i - 1].run_finished_at)).toBeLessThanOrEqual(Number(rows[i].run_started_at));
   });
 });
+
+describe("a carried end with a start that is refused", () => {
+  it("commits the end, refuses the start, and says which (one statement, read back)", async () => {
+    const { groupCarry, groupUpdate } = await import("@/lib/kettle/store/group-commit");
+    const id = await e.create({ seq: [{ noop: "a" }, { noop: "b" }] });
+    const c = e.db.$client;
+    await c.execute({ sql: "UPDATE rollout SET status = 'started', lease_owner = 'me' WHERE id = ?", args: [id] });
+    await c.execute({ sql: "UPDATE task SET run_started_at = 1 WHERE rollout_id = ? AND id IN (1, 2)", args: [id] });
+    const end = groupCarry(e.db, { rolloutId: id, owner: "me", taskId: 1, set: { run_finished_at: 5, run_result: "done" }, guard: "1" });
+    const start = groupUpdate(e.db, { rolloutId: id, owner: "me", taskId: 2, set: { run_started_at: 6 }, guard: "task.run_started_at IS NULL" });
+    expect(await Promise.all([end, start])).toEqual([1, 0]);
+    const rows = (await c.execute({ sql: "SELECT id, run_started_at, run_finished_at, run_result FROM task WHERE rollout_id = ? AND id IN (1, 2) ORDER BY id", args: [id] })).rows;
+    expect(rows.map((r) => [Number(r.id), Number(r.run_started_at), r.run_finished_at === null ? null : Number(r.run_finished_at), r.run_result])).toEqual([
+      [1, 1, 5, "done"],
+      [2, 1, null, null],
+    ]);
+  });
+});

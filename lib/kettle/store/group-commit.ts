@@ -99,6 +99,18 @@ class GroupCommit {
     }
   }
 
+  /** The tasks among `updates` whose row now holds what its update set (read after a partly refused mixed update). */
+  private async rowsAsSet(updates: TaskUpdate[]): Promise<Set<number>> {
+    const columns = [...new Set(updates.flatMap((u) => Object.keys(u.set)))];
+    const rs = await this.db.$client.execute({
+      sql: `SELECT id, ${columns.join(", ")} FROM task WHERE rollout_id = ? AND id IN (${updates.map(() => "?").join(", ")})`,
+      args: [updates[0].rolloutId, ...updates.map((u) => u.taskId)],
+    });
+    const rows = new Map(rs.rows.map((r) => [Number(r.id), r]));
+    const same = (a: unknown, b: unknown) => (a === null || b === null ? a === b : String(a) === String(b));
+    return new Set(updates.filter((u) => Object.entries(u.set).every(([c, v]) => same(rows.get(u.taskId)?.[c] ?? null, v))).map((u) => u.taskId));
+  }
+
   /** One transaction for the group: statements in order, each shape of row update as one statement where it first came. */
   private async commit(group: Pending[]) {
     if (group.length === 1) {
@@ -110,10 +122,12 @@ class GroupCommit {
     type Update = Extract<Pending, { kind: "update" }>;
     const mixed = mixedUpdates(group);
     if (mixed) {
-      // A finish and the next start (different columns, one rollout): one statement.
-      const rs = await this.db.$client.execute(mixedUpdate(mixed.map((p) => p.update)));
-      const changed = new Set(rs.rows.map((r) => Number(r.id)));
-      for (const p of mixed) p.resolve(changed.has(p.update.taskId) ? 1 : 0);
+      // A finish and the next start (different columns, one rollout): one statement, without RETURNING
+      // (a third of its cost). Only when some rows were refused (a pause won over a start) are they read back.
+      const updates = mixed.map((p) => p.update);
+      const { rowsAffected } = await this.db.$client.execute(mixedUpdate(updates));
+      const changed = rowsAffected === updates.length ? null : rowsAffected === 0 ? new Set<number>() : await this.rowsAsSet(updates);
+      for (const p of mixed) p.resolve(!changed || changed.has(p.update.taskId) ? 1 : 0);
       return;
     }
     const parts: ({ statement: Extract<Pending, { kind: "statement" }> } | { updates: Update[] })[] = [];
@@ -186,7 +200,7 @@ function mixedUpdates(group: Pending[]): UpdatePending[] | null {
   return updates;
 }
 
-/** One UPDATE for rows of different shapes: each column set by CASE on the task id, each row's own guard. */
+/** One UPDATE for rows of different shapes: each column set by CASE on the task id, each row's own guard (rowsAffected says how many). */
 function mixedUpdate(updates: TaskUpdate[]): InStatement {
   const [first] = updates;
   const columns = [...new Set(updates.flatMap((u) => Object.keys(u.set)))];
@@ -207,8 +221,7 @@ function mixedUpdate(updates: TaskUpdate[]): InStatement {
   return {
     sql: `UPDATE task SET ${sets.join(", ")}
           WHERE task.rollout_id = ? AND task.id IN (${updates.map(() => "?").join(", ")}) AND CASE task.id ${guards.join(" ")} END
-            AND ${LEASE_HELD}
-          RETURNING task.id AS id`,
+            AND ${LEASE_HELD}`,
     args,
   };
 }
