@@ -13,7 +13,6 @@ import { loadTasks } from "./store/tasks";
 import type { Task } from "./task";
 import type { RolloutStatus } from "./status";
 import { revertOrderOf, revertSteps, type PreviewStep } from "./rollback-plan";
-import { ApprovalTask } from "./tasks/approval";
 
 export type Confidence = "high" | "medium" | "low";
 
@@ -99,6 +98,8 @@ const delaySeconds = (t: Task): number | null => {
   return typeof v === "number" && !t.children.length ? v : null;
 };
 const isParallel = (t: Task) => revertOrderOf(t)?.parallel === true;
+// By a static marker, not instanceof: the pages' bundle and the server load the engine as separate module copies.
+const waitsForPerson = (t: Task) => !t.children.length && (t.constructor as { waitsForPerson?: boolean }).waitsForPerson === true;
 
 type Part = { ms: number; open: boolean; conf: Confidence };
 const worst = (a: Confidence, b: Confidence): Confidence => (a === "low" || b === "low" ? "low" : a === "medium" || b === "medium" ? "medium" : "high");
@@ -153,7 +154,7 @@ export function estimateEta(root: Task | null, history: History, at: number, sta
       return { ms: 0, open: true, conf: "low" };
     }
     // A gate ahead: however long it took before, a person decides when.
-    if (t instanceof ApprovalTask && !t.children.length) {
+    if (waitsForPerson(t)) {
       gatesAhead++;
       return { ms: 0, open: true, conf: "low" };
     }
