@@ -18,7 +18,7 @@ async function runAndKill(dir: string, afterMs: number): Promise<{ url: string; 
   const journal = path.join(dir, "journal");
   fs.writeFileSync(journal, "");
   const child = spawn(process.execPath, ["--import", "tsx", "test/durable/sequence-worker.ts", url, String(N)], {
-    env: { ...process.env, KETTLE_ROLLOUT_CLS: "fixtures:TreeRollout", KETTLE_TEST_JOURNAL: journal, NODE_ENV: "production" },
+    env: { ...process.env, KETTLE_ROLLOUT_CLS: "fixtures:TreeRollout", KETTLE_TEST_JOURNAL: journal, NODE_ENV: "production", KETTLE_SECRET_KEY: "test-secret-key-0123456789", KETTLE_AUTH: "none" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let err = "";
