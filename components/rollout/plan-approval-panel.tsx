@@ -3,19 +3,19 @@
 // approved or rejected this very plan and when, what is missing and from whom,
 // what changed since a plan that was approved, and Approve / Reject bound to the
 // plan's hash (a plan changed meanwhile is refused by the server).
-import { useId, useState } from "react";
+import { useState } from "react";
 import type { LiveView } from "@/lib/kettle/operations";
 import { Time, refusalText, useMe, useRefusal } from "../app-context";
 import { PlanDiffView } from "./plan-diff";
 import type { Decide } from "./steering-panel";
 import { ui } from "@/lib/web/ui";
+import { CommentField } from "./comment-field";
 
 type Approval = NonNullable<LiveView["planApproval"]>;
 
 export function PlanApprovalPanel({ view, busy, decide }: { view: LiveView; busy: string | null; decide: Decide }) {
   const a = view.planApproval;
   const [comment, setComment] = useState("");
-  const commentId = useId();
   const me = useMe();
   const refusal = useRefusal();
   if (!a || view.status !== "not_started") return null;
@@ -44,12 +44,7 @@ export function PlanApprovalPanel({ view, busy, decide }: { view: LiveView; busy
       <Decisions title="Approved by" list={a.approvals} testId="plan-approvals" />
       <Decisions title="Rejected by" list={a.rejections} testId="plan-rejections" />
       {a.sinceApproved && <PlanDiffView diff={a.sinceApproved} title="Changed since the plan that was approved (its approvals no longer count)" />}
-      <div>
-        <label htmlFor={commentId} className={`mb-1 block text-xs ${ui.muted}`}>
-          Comment (optional, kept on record)
-        </label>
-        <textarea id={commentId} rows={2} maxLength={1000} value={comment} onChange={(e) => setComment(e.target.value)} className={ui.input} />
-      </div>
+      <CommentField value={comment} onChange={setComment} />
       <div className="flex flex-wrap items-center gap-2">
         <button type="button" className={ui.btnPrimary} disabled={busy !== null || !!approveRefused} onClick={() => void send("approve")} data-testid="approve-plan">
           {busy === "approve-plan" ? "Approving…" : "Approve this plan"}

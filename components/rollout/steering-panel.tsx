@@ -2,11 +2,12 @@
 // What a person is asked to decide now: why the rollout is paused, approval
 // gates that wait (Approve / Reject), failed tasks the run is paused on
 // (Retry / Skip / Roll back), and Retry rollback after a failed rollback.
-import { useId, useState } from "react";
+import { useState } from "react";
 import type { LiveView } from "@/lib/kettle/operations";
 import { Ago, Time, refusalText, useRefusal } from "../app-context";
 import { GateNeeds } from "./gate-needs";
 import { ui } from "@/lib/web/ui";
+import { CommentField } from "./comment-field";
 
 type Waiting = LiveView["waitingFor"][number];
 /** Sends a decision: the API path and an optional comment; resolves once the page has refreshed. */
@@ -62,7 +63,6 @@ export function SteeringPanel({ view, busy, decide }: { view: LiveView; busy: st
 
 function WaitingCard({ waiting, rolloutId, busy, decide, paused, serverNow }: { waiting: Waiting; rolloutId: number; busy: string | null; decide: Decide; paused: boolean; serverNow: number }) {
   const [comment, setComment] = useState("");
-  const commentId = useId();
   const approval = waiting.kind === "approval";
   const base = `/api/rollouts/${rolloutId}/tasks/${waiting.taskId}`;
   const send = (action: string) => decide(`${action}-${waiting.taskId}`, `${base}/${action}`, comment.trim() ? { comment: comment.trim() } : undefined);
@@ -84,12 +84,7 @@ function WaitingCard({ waiting, rolloutId, busy, decide, paused, serverNow }: { 
         {waiting.error && <p className="mt-1 font-mono text-xs whitespace-pre-wrap break-words text-rose-700 dark:text-rose-400">{waiting.error}</p>}
         {waiting.approval && <GateNeeds gate={waiting.approval} paused={paused} serverNow={serverNow} />}
       </div>
-      <div>
-        <label htmlFor={commentId} className={`mb-1 block text-xs ${ui.muted}`}>
-          Comment (optional, kept on record)
-        </label>
-        <textarea id={commentId} rows={2} maxLength={1000} value={comment} onChange={(e) => setComment(e.target.value)} className={ui.input} />
-      </div>
+      <CommentField value={comment} onChange={setComment} />
       <div className="flex flex-wrap items-center gap-2">
         {approval ? (
           <>
