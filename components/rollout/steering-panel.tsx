@@ -4,7 +4,7 @@
 // (Retry / Skip / Roll back), and Retry rollback after a failed rollback.
 import { useState } from "react";
 import type { LiveView } from "@/lib/kettle/operations";
-import { Ago, Time, refusalText, useRefusal } from "../app-context";
+import { Ago, Time, refusalText, useMe, useRefusal } from "../app-context";
 import { GateNeeds } from "./gate-needs";
 import { ui } from "@/lib/web/ui";
 import { CommentField } from "./comment-field";
@@ -69,7 +69,10 @@ function WaitingCard({ waiting, rolloutId, busy, decide, paused, serverNow }: { 
   const label = (action: string, text: string, doing: string) => (busy === `${action}-${waiting.taskId}` ? doing : text);
   const refusal = useRefusal();
   // Who may not decide sees the buttons disabled, with the reason (never hidden).
-  const refused = (approval ? ["approve", "reject"] : ["retry", "skip", "abort_rollout"]).map(refusal).find((r) => r) ?? null;
+  const me = useMe();
+  // One person counts once on a gate that needs several approvals.
+  const approvedAlready = !!me && !!waiting.approval?.given.some((g) => g.by === me.user);
+  const refused = (approval ? ["approve", "reject"] : ["retry", "skip", "abort_rollout"]).map(refusal).find((r) => r) ?? (approvedAlready ? "You have approved it: it needs approvals from other people" : null);
   return (
     <div
       className={`${ui.card} space-y-3 border-l-4 p-4 ${approval ? "border-l-amber-400" : "border-l-rose-500"}`}
@@ -88,7 +91,7 @@ function WaitingCard({ waiting, rolloutId, busy, decide, paused, serverNow }: { 
       <div className="flex flex-wrap items-center gap-2">
         {approval ? (
           <>
-            <button type="button" className={ui.btnPrimary} disabled={busy !== null || !!refusal("approve")} onClick={() => void send("approve")}>
+            <button type="button" className={ui.btnPrimary} disabled={busy !== null || !!refusal("approve") || approvedAlready} onClick={() => void send("approve")}>
               {label("approve", "Approve", "Approving…")}
             </button>
             <button type="button" className={ui.btnDanger} disabled={busy !== null || !!refusal("reject")} onClick={() => void send("reject")}>

@@ -68,6 +68,9 @@ describe("plan approval on the page", () => {
     await expect.poll(() => carol.getByTestId("gate-timeout").textContent()).toMatch(/^Times out in (30|29) min, then rejects$/);
     await carol.getByTestId("approval").getByRole("button", { name: "Approve" }).click();
     await expect.poll(() => needs.textContent(), { timeout: 10_000 }).toMatch(/1 given: carol/);
+    // carol counts once: her Approve is off now, with why.
+    expect(await carol.getByTestId("approval").getByRole("button", { name: "Approve" }).isDisabled()).toBe(true);
+    expect(await carol.getByTestId("approval").textContent()).toContain("You have approved it: it needs approvals from other people");
     await carol.screenshot({ path: screenshotPath("gate-two-approvals"), fullPage: true });
     expect(errors).toEqual([]);
   });
