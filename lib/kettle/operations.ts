@@ -251,4 +251,5 @@ export type { KindLock } from "./store/locks";
 // The reads (views of rollouts, tasks and logs) live in views.ts.
 export * from "./read/views";
 export { getTaskChildren, getTaskRecords } from "./read/tree-pages";
+export { analysisOf, type AnalysisView, type AnalysisRunView, type AnalysisMetricView, type AnalysisMeasurementView } from "./read/analysis";
 export type { Progress } from "./read/progress";

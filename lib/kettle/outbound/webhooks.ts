@@ -22,6 +22,8 @@ export const webhookEvents = [
   "rollout.rollback_failed",
   "task.failed",
   "approval.requested",
+  "analysis.failed",
+  "analysis.inconclusive",
 ] as const;
 export type WebhookEvent = (typeof webhookEvents)[number];
 
@@ -182,6 +184,7 @@ type Snapshot = {
   data: {
     rollout: { id: number; kind: string; status: string; user: string | null; pausedReason?: { message?: string } | null };
     task?: { id: number; type: string; error?: string | null; title?: string | null };
+    analysis?: { name: string; verdict: string; why: string | null };
   };
 };
 
@@ -205,6 +208,7 @@ export function deliveryBody(payload: string, format: "standard" | "slack"): str
   const name = `<${url}|Rollout ${r.id}> (${esc(r.kind)})`;
   let text: string;
   if (event.type === "task.failed") text = `:x: ${name}: task ${event.data.task?.id} (${esc(event.data.task?.type ?? "")}) failed: ${esc(event.data.task?.error ?? "")}`;
+  else if (event.type.startsWith("analysis.")) text = `${event.type === "analysis.failed" ? ":x:" : ":grey_question:"} ${name}: analysis "${esc(event.data.analysis?.name ?? "")}" ${event.data.analysis?.verdict ?? ""}: ${esc(event.data.analysis?.why ?? "")}`;
   else if (event.type === "approval.requested") text = `:raised_hand: ${name} waits for an approval: ${esc(event.data.task?.title ?? `task ${event.data.task?.id}`)}`;
   else {
     const icon = { "rollout.finished": ":white_check_mark:", "rollout.rolled_back": ":leftwards_arrow_with_hook:", "rollout.rollback_failed": ":rotating_light:", "rollout.paused": ":double_vertical_bar:" }[event.type] ?? ":arrow_forward:";

@@ -17,7 +17,7 @@ import { pause } from "../store/decisions";
 import { Steering } from "./steering";
 import { TaskSteering } from "./task-steering";
 import { ExecutionSignals, type LivenessOptions, type RolloutLog } from "./execution-signals";
-import { onFailureOf, retryPolicyOf, type OnFailure } from "../authoring/phases";
+import { onFailureOf, pausesOnFailure, retryPolicyOf, type OnFailure } from "../authoring/phases";
 import { recover } from "./takeover";
 import { endRun } from "./run-end";
 import { LogWriter } from "../store/logs";
@@ -28,6 +28,7 @@ import { Commands } from "./commands";
 import { raceTerm, UnderWay } from "./waiting";
 import { startMonitors, stopMonitors } from "./monitors";
 import { observeTask } from "../outbound/metrics";
+import { stepAnalysisHost, type AnalysisDeps } from "./analysis-host";
 
 export type ExecutionOptions = LivenessOptions & {
   /** Set when this runner takes over from one that stopped mid-way. */
@@ -85,7 +86,12 @@ export class Execution {
       revertTask: (child) => this.revertTask(child),
       waitForApproval: (task, log, timeoutMs) => this.taskSteering.waitForApproval(task, log, timeoutMs),
       pauseRun: (task, reason) => this.taskSteering.pauseFor(task, reason),
+      analysis: (task, name, ctx) => stepAnalysisHost(this.analysisDeps, task, name, ctx, this.contextHost.runSleep),
     };
+  }
+
+  private get analysisDeps(): AnalysisDeps {
+    return { db: this.db, rolloutId: this.row.id, config: this.row.config, measures: this.cls.measures ?? {}, rolloutLog: (line) => this.log("rollout", line) };
   }
 
   get rolloutId() {
@@ -208,7 +214,7 @@ export class Execution {
   private async runTaskNow(task: Task): Promise<unknown> {
     const r = task.records;
     if (this.resuming && (r.runFinishedAt || r.skippedAt)) return r.runResult;
-    const awaitsDecision = this.resuming && task.status === "failed" && this.onFailure === "pause" && task.children.length === 0;
+    const awaitsDecision = this.resuming && task.status === "failed" && ((this.onFailure === "pause" && task.children.length === 0) || pausesOnFailure(task, r.runError));
     if (r.runStartedAt && !(this.resuming && (task.status === "started" || task.status === "waiting")) && !awaitsDecision) {
       throw new Error(`Task ${task.id} (${task.description()}) has already run`);
     }

@@ -1,0 +1,88 @@
+// Runs one analysis: every metric on its own interval, side by side, each
+// measurement recorded as it is taken; a restart carries on from the ones
+// already recorded (a 6-measurement metric stopped after 3 takes 3 more).
+// Time is the engine's clock (fake time under testRollout).
+import { countOf, parseDuration, type AnalysisSpec, type MetricSpec } from "./spec";
+import { measureWith, type Measure } from "./providers";
+import { analysisVerdict, classify, count, formatValue, metricVerdict, type AnalysisVerdict, type Counters, type Measurement, type MetricValue, type MetricVerdict } from "./verdict";
+
+export type MetricResult = { name: string; dryRun: boolean; verdict: MetricVerdict; why: string };
+export type AnalysisResult = { verdict: AnalysisVerdict; why: string; metrics: MetricResult[] };
+
+/** Where an analysis keeps its record, and what it reaches: what a step gets from ctx.analysis, the runner gives a background one. */
+export interface AnalysisHost {
+  /** Starts the record of this analysis, or finds it after a restart: when it began and the measurements already taken. */
+  begin(spec: AnalysisSpec): Promise<{ startedAt: number; taken: Measurement[] }>;
+  /** Records one measurement (before the next is taken). */
+  record(m: Measurement, counters: Counters): Promise<void>;
+  /** Records the verdict, and says it in the rollout log. */
+  finish(result: AnalysisResult): Promise<void>;
+  /** The rollout class's static measures (custom providers). */
+  readonly measures: Record<string, Measure>;
+  readonly rolloutId: number;
+  readonly config: Record<string, unknown>;
+  /** The engine's clock. */
+  now(): number;
+  /** Waits on the engine's clock (a paused run's time does not count for a step); false when `stop` or the run's stop fired. */
+  sleep(ms: number, stop: AbortSignal): Promise<boolean>;
+  /** A line in the analysis's log (the step's run log, or the rollout log). */
+  log(line: string): void;
+}
+
+async function runMetric(m: MetricSpec, mine: Measurement[], startedAt: number, host: AnalysisHost, stop: AbortSignal): Promise<MetricResult> {
+  const interval = m.interval ? parseDuration(m.interval)! : 0;
+  const initialDelay = m.initialDelay ? parseDuration(m.initialDelay)! : 0;
+  for (;;) {
+    const v = metricVerdict(m, mine);
+    if (v.verdict !== "running" || stop.aborted) return { name: m.name, dryRun: !!m.dryRun, ...v };
+    const last = mine[mine.length - 1];
+    const due = last ? last.at + interval : startedAt + initialDelay;
+    const wait = due - host.now();
+    if (wait > 0 && !(await host.sleep(wait, stop))) continue; // stopped: the verdict so far
+    const at = host.now();
+    let value: MetricValue = null;
+    let outcome: Measurement["outcome"];
+    let message: string;
+    try {
+      value = await measureWith(m.provider, { rolloutId: host.rolloutId, config: host.config, metric: m.name, signal: stop, measures: host.measures });
+      ({ outcome, message } = classify(m, value));
+    } catch (e) {
+      ({ outcome, message } = { outcome: "error", message: e instanceof Error ? e.message : String(e) });
+    }
+    const row: Measurement = { metric: m.name, at, value, outcome, message };
+    mine.push(row);
+    const counters = count(mine);
+    await host.record(row, counters);
+    const of = Number.isFinite(countOf(m)) ? ` of ${countOf(m)}` : "";
+    host.log(`${m.name}${m.dryRun ? " (dry run)" : ""}: measurement ${counters.measured}${of}: ${outcome === "error" ? `error: ${message}` : `${formatValue(value)} → ${outcome}`}`);
+  }
+}
+
+/**
+ * Runs the analysis to its verdict. `stop` ends it early (the run stops, or the
+ * rollout ended for a background one): the verdict is then what the metrics say so
+ * far, and not recorded.
+ */
+export async function runAnalysis(spec: AnalysisSpec, host: AnalysisHost, stop: AbortSignal): Promise<AnalysisResult & { stopped: boolean }> {
+  const { startedAt, taken } = await host.begin(spec);
+  const settled = new AbortController();
+  const onStop = () => settled.abort();
+  stop.addEventListener("abort", onStop, { once: true });
+  if (stop.aborted) settled.abort();
+  try {
+    const metrics = await Promise.all(
+      spec.metrics.map(async (m) => {
+        const r = await runMetric(m, taken.filter((t) => t.metric === m.name), startedAt, host, settled.signal);
+        // A counted metric that failed decides the analysis: the others stop measuring.
+        if (!m.dryRun && (r.verdict === "failed" || r.verdict === "error")) settled.abort();
+        return r;
+      }),
+    );
+    const result = { ...analysisVerdict(metrics), metrics };
+    if (stop.aborted) return { ...result, stopped: true };
+    await host.finish(result);
+    return { ...result, stopped: false };
+  } finally {
+    stop.removeEventListener("abort", onStop);
+  }
+}
