@@ -17,6 +17,7 @@ import { EtaText } from "./eta";
 import { RollbackPreviewList, RollbackPreviewPanel, previewHeadline } from "./rollback-preview";
 import { Timeline } from "./timeline";
 import { LastPlanChange } from "./plan-diff";
+import { AnalysisPanel } from "./analysis-panel";
 
 type Props = { initial: LiveView; checklist: { url: string; height: number } | null };
 type Signal = LiveView["signals"]["available"][number];
@@ -281,6 +282,8 @@ export function RolloutPage({ initial, checklist }: Props) {
             <p className={`text-sm ${ui.muted}`}>No tasks: finalise the rollout to generate them.</p>
           )}
         </section>
+
+        <AnalysisPanel rolloutId={view.id} changedAt={view.now} refreshMs={live ? refreshMs : null} />
 
         {/* Logs */}
         <section aria-labelledby="logs-heading" className={`${ui.card} space-y-3 p-4 sm:p-5`}>

@@ -12,7 +12,7 @@ export type AnalysisResult = { verdict: AnalysisVerdict; why: string; metrics: M
 /** Where an analysis keeps its record, and what it reaches: what a step gets from ctx.analysis, the runner gives a background one. */
 export interface AnalysisHost {
   /** Starts the record of this analysis, or finds it after a restart: when it began and the measurements already taken. */
-  begin(spec: AnalysisSpec): Promise<{ startedAt: number; taken: Measurement[] }>;
+  begin(spec: AnalysisSpec): Promise<{ startedAt: number; taken: Measurement[]; recorded: AnalysisResult | null }>;
   /** Records one measurement (before the next is taken). */
   record(m: Measurement, counters: Counters): Promise<void>;
   /** Records the verdict, and says it in the rollout log. */
@@ -63,8 +63,9 @@ async function runMetric(m: MetricSpec, mine: Measurement[], startedAt: number, 
  * rollout ended for a background one): the verdict is then what the metrics say so
  * far, and not recorded.
  */
-export async function runAnalysis(spec: AnalysisSpec, host: AnalysisHost, stop: AbortSignal): Promise<AnalysisResult & { stopped: boolean }> {
-  const { startedAt, taken } = await host.begin(spec);
+export async function runAnalysis(spec: AnalysisSpec, host: AnalysisHost, stop: AbortSignal): Promise<AnalysisResult & { stopped: boolean; replayed?: boolean }> {
+  const { startedAt, taken, recorded } = await host.begin(spec);
+  if (recorded) return { ...recorded, stopped: false, replayed: true }; // reached before a restart
   const settled = new AbortController();
   const onStop = () => settled.abort();
   stop.addEventListener("abort", onStop, { once: true });

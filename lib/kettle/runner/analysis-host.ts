@@ -32,8 +32,9 @@ function host(deps: AnalysisDeps, key: AnalysisRunKey, who: string, sleep: Analy
     async begin(spec) {
       const r = await beginAnalysisRun(deps.db, key, spec, now());
       run = r.run;
-      if (r.taken.length) log(`Carrying on with the ${r.taken.length} measurement(s) already taken`);
-      return { startedAt: r.run.startedAt, taken: r.taken };
+      if (r.taken.length && !r.run.verdict) log(`Carrying on with the ${r.taken.length} measurement(s) already taken`);
+      const recorded = r.run.verdict ? { verdict: r.run.verdict, why: r.run.why ?? "", metrics: r.run.metrics ?? [] } : null;
+      return { startedAt: r.run.startedAt, taken: r.taken, recorded };
     },
     async record(m, counters) {
       await recordMeasurement(deps.db, run!, m, counters);

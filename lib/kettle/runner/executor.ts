@@ -29,6 +29,7 @@ import { raceTerm, UnderWay } from "./waiting";
 import { startMonitors, stopMonitors } from "./monitors";
 import { observeTask } from "../outbound/metrics";
 import { stepAnalysisHost, type AnalysisDeps } from "./analysis-host";
+import { startBackgroundAnalyses } from "./background-analysis";
 
 export type ExecutionOptions = LivenessOptions & {
   /** Set when this runner takes over from one that stopped mid-way. */
@@ -135,17 +136,18 @@ export class Execution {
   private async runPhase() {
     const fresh = !this.root.records.runStartedAt;
     if (fresh) this.log("rollout", `Rollout started${this.row.runBy ? ` by ${this.row.runBy}` : ""} on ${this.host} (instance ${this.opts.owner})`);
-    const monitors = startMonitors({
+    const watch = {
       rolloutId: this.row.id,
       config: this.row.config,
-      monitors: this.cls.monitors ?? {},
-      log: (line) => this.log("rollout", line),
-      abort: (by) => this.signals.sendOwn("abort_rollout", by),
-      pause: async (by, message) => {
+      log: (line: string) => this.log("rollout", line),
+      abort: (by: string) => this.signals.sendOwn("abort_rollout", by),
+      pause: async (by: string, message: string) => {
         await pause(this.db, this.row.id, "pause_rollout", by, { kind: "monitor", message, by }, now(), message);
         await this.signals.poll();
       },
-    });
+    };
+    const monitors = startMonitors({ ...watch, monitors: this.cls.monitors ?? {} });
+    const analyses = startBackgroundAnalyses({ ...this.analysisDeps, ...watch, cls: this.cls }); // beside the run, as monitors
     const { run } = this.signals;
     let failure: string | null = null;
     try {
@@ -158,6 +160,7 @@ export class Execution {
       if (run.term.signal.aborted) await this.commandsGone("rollout");
       await this.tasksUnderWay.settled();
       await stopMonitors(monitors, (line) => this.log("rollout", line));
+      await stopMonitors(analyses, (line) => this.log("rollout", line));
     }
     this.signals.assertAttached();
     await this.logs.flush();

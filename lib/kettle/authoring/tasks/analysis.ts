@@ -1,6 +1,7 @@
 import { Task, type TaskContext } from "../task";
 import { checkSpec, SpecError, type AnalysisSpec } from "../../analysis/spec";
 import { runAnalysis } from "../../analysis/run";
+import type { RolloutClass } from "../rollout";
 
 export type AnalysisTaskState = AnalysisSpec & {
   /** What the step is called on the page: "Error rate after wave 1". */
@@ -50,5 +51,31 @@ export class AnalysisTask extends Task<AnalysisTaskState> {
 
   description(): string {
     return `Analysis: ${this.state.title ?? this.state.metrics.map((m) => m.name).join(", ")}`;
+  }
+}
+
+/** Marks analysis steps, so that the check holds across copies of this module (the server's and the rollout modules'). */
+const ANALYSIS_BRAND = Symbol.for("kettle.AnalysisTask");
+Object.defineProperty(AnalysisTask.prototype, ANALYSIS_BRAND, { value: true });
+export const isAnalysisTask = (task: Task): task is AnalysisTask => (task as unknown as Record<symbol, unknown>)[ANALYSIS_BRAND] === true;
+
+/**
+ * At finalise: every analysis step's custom providers are measures the class declares,
+ * and every background analysis `config.analysis` selects exists and is a valid spec.
+ * Throws an Error naming the field.
+ */
+export function checkAnalysesOf(cls: RolloutClass, config: Record<string, unknown>, root: Task): void {
+  const customNames = Object.keys(cls.measures ?? {});
+  for (const task of root.walk()) {
+    if (!isAnalysisTask(task)) continue;
+    const { title: _, ...spec } = task.state;
+    checkSpec(spec, { step: true, customNames }, `AnalysisTask${task.state.title ? ` "${task.state.title}"` : ""}`);
+  }
+  if (config.analysis === undefined) return;
+  if (!Array.isArray(config.analysis) || config.analysis.some((n) => typeof n !== "string")) throw new SpecError("config.analysis: an array of names of the class's static analysis");
+  for (const name of config.analysis as string[]) {
+    const spec = cls.analysis?.[name];
+    if (!spec) throw new SpecError(`config.analysis: the class has no static analysis "${name}" (it has: ${Object.keys(cls.analysis ?? {}).join(", ") || "none"})`);
+    checkSpec(spec, { step: false, customNames }, `analysis.${name}`);
   }
 }
