@@ -47,7 +47,7 @@ function Chart({ metric }: { metric: AnalysisMetricView }) {
     v === null ? null : (
       <g data-testid={`threshold-${label}`}>
         <line x1={PAD.l} x2={W - PAD.r} y1={y(v)} y2={y(v)} stroke={colour} strokeDasharray="4 3" strokeWidth={1} />
-        <text x={W - PAD.r} y={y(v) - 2} textAnchor="end" fontSize={9} fill={colour}>
+        <text x={label === "fail" ? W - PAD.r : PAD.l + 4} y={y(v) - 2} textAnchor={label === "fail" ? "end" : "start"} fontSize={9} fill={colour}>
           {label} {fmt(v)}
         </text>
       </g>
