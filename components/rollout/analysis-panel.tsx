@@ -29,10 +29,12 @@ const scalar = (v: AnalysisMetricView["measurements"][number]["value"]) => (type
 const fmt = (n: number) => String(Number(n.toPrecision(3)));
 
 function Chart({ metric }: { metric: AnalysisMetricView }) {
-  const points = metric.measurements.map((m) => ({ at: m.at, v: scalar(m.value), outcome: m.outcome, message: m.message }));
+  // A canary metric's values are [baseline, canary]: the canary as points, the baseline as a grey line.
+  const pair = (v: AnalysisMetricView["measurements"][number]["value"], i: 0 | 1) => (metric.compare && Array.isArray(v) && v.length === 2 ? v[i] : i === 1 ? scalar(v) : null);
+  const points = metric.measurements.map((m) => ({ at: m.at, v: pair(m.value, 1), base: pair(m.value, 0), outcome: m.outcome, message: m.message }));
   const success = thresholdOf(metric.successCondition);
   const failure = thresholdOf(metric.failureCondition);
-  const ys = [...points.map((p) => p.v).filter((v): v is number => v !== null && Number.isFinite(v)), ...[success, failure].filter((v): v is number => v !== null)];
+  const ys = [...points.flatMap((p) => [p.v, p.base]).filter((v): v is number => v !== null && Number.isFinite(v)), ...[success, failure].filter((v): v is number => v !== null)];
   let lo = Math.min(0, ...ys);
   let hi = Math.max(...ys, lo + 1e-9);
   const margin = (hi - lo) * 0.1 || 1;
@@ -43,6 +45,7 @@ function Chart({ metric }: { metric: AnalysisMetricView }) {
   const x = (at: number) => (points.length < 2 ? PAD.l + (W - PAD.l - PAD.r) / 2 : PAD.l + ((at - t0) / (t1 - t0)) * (W - PAD.l - PAD.r));
   const y = (v: number) => PAD.t + (1 - (v - lo) / (hi - lo)) * (H - PAD.t - PAD.b);
   const line = points.filter((p) => p.v !== null).map((p) => `${x(p.at).toFixed(1)},${y(p.v!).toFixed(1)}`).join(" ");
+  const baseLine = points.filter((p) => p.base !== null).map((p) => `${x(p.at).toFixed(1)},${y(p.base!).toFixed(1)}`).join(" ");
   const threshold = (v: number | null, colour: string, label: string) =>
     v === null ? null : (
       <g data-testid={`threshold-${label}`}>
@@ -67,6 +70,7 @@ function Chart({ metric }: { metric: AnalysisMetricView }) {
       </text>
       {threshold(failure, "#e11d48", "fail")}
       {threshold(success, "#10b981", "pass")}
+      {baseLine && <polyline points={baseLine} fill="none" stroke="#94a3b8" strokeDasharray="2 2" strokeWidth={1.5} data-testid="baseline" />}
       {line && <polyline points={line} fill="none" stroke="currentColor" strokeOpacity={0.5} strokeWidth={1.5} />}
       {points.map((p, i) => (
         <circle key={i} cx={x(p.at)} cy={p.v === null ? H - PAD.b : y(p.v)} r={3.5} fill={outcomeColour[p.outcome]} data-outcome={p.outcome}>

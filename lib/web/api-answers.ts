@@ -166,6 +166,7 @@ export const analysis = z.object({
           count: z.number().int().nullable(),
           interval: z.string().nullable(),
           provider: z.enum(["prometheus", "web", "custom"]),
+          compare: z.object({ direction: z.string(), tolerance: z.number(), critical: z.boolean() }).nullable().meta({ description: "A canary metric: each value is [baseline, canary]" }),
           measurements: z.array(z.object({ at: z.number(), value: metricValue, outcome: z.enum(["successful", "failed", "inconclusive", "error"]), message: z.string().nullable() })),
         }),
       ),

@@ -4,9 +4,10 @@
 // Time is the engine's clock (fake time under testRollout).
 import { countOf, parseDuration, type AnalysisSpec, type MetricSpec } from "./spec";
 import { measureWith, type Measure } from "./providers";
+import type { Classification } from "./judge";
 import { analysisVerdict, classify, count, formatValue, metricVerdict, type AnalysisVerdict, type Counters, type Measurement, type MetricValue, type MetricVerdict } from "./verdict";
 
-export type MetricResult = { name: string; dryRun: boolean; verdict: MetricVerdict; why: string };
+export type MetricResult = { name: string; dryRun: boolean; verdict: MetricVerdict; why: string; classification?: Classification; critical?: boolean };
 export type AnalysisResult = { verdict: AnalysisVerdict; why: string; metrics: MetricResult[] };
 
 /** Where an analysis keeps its record, and what it reaches: what a step gets from ctx.analysis, the runner gives a background one. */
@@ -29,12 +30,24 @@ export interface AnalysisHost {
   log(line: string): void;
 }
 
+/** One number of a side of a compare metric: a vector's mean; null for no data. */
+const one = (v: MetricValue): number | null => (v === null ? null : Array.isArray(v) ? (v.length ? v.reduce((a, b) => a + b, 0) / v.length : null) : v);
+
+/** A compare metric's measurement: [baseline, canary] when both answered; else as noData says. */
+function comparePair(m: MetricSpec, b: number | null, c: number | null): { value: MetricValue; outcome: Measurement["outcome"]; message: string } {
+  if (b === null || c === null) {
+    const noData = classify(m, null);
+    return { value: null, outcome: noData.outcome, message: `${b === null ? "baseline" : "canary"} ${noData.message}` };
+  }
+  return { value: [b, c], outcome: "successful", message: `baseline ${formatValue(b)}, canary ${formatValue(c)}` };
+}
+
 async function runMetric(m: MetricSpec, mine: Measurement[], startedAt: number, host: AnalysisHost, stop: AbortSignal): Promise<MetricResult> {
   const interval = m.interval ? parseDuration(m.interval)! : 0;
   const initialDelay = m.initialDelay ? parseDuration(m.initialDelay)! : 0;
   for (;;) {
     const v = metricVerdict(m, mine);
-    if (v.verdict !== "running" || stop.aborted) return { name: m.name, dryRun: !!m.dryRun, ...v };
+    if (v.verdict !== "running" || stop.aborted) return { name: m.name, dryRun: !!m.dryRun, ...v, ...(m.compare?.critical ? { critical: true } : {}) };
     const last = mine[mine.length - 1];
     const due = last ? last.at + interval : startedAt + initialDelay;
     const wait = due - host.now();
@@ -44,8 +57,14 @@ async function runMetric(m: MetricSpec, mine: Measurement[], startedAt: number, 
     let outcome: Measurement["outcome"];
     let message: string;
     try {
-      value = await measureWith(m.provider, { rolloutId: host.rolloutId, config: host.config, metric: m.name, signal: stop, measures: host.measures });
-      ({ outcome, message } = classify(m, value));
+      const env = { rolloutId: host.rolloutId, config: host.config, metric: m.name, signal: stop, measures: host.measures };
+      if (m.compare) {
+        const [b, c] = await Promise.all([measureWith(m.compare.baseline, env), measureWith(m.compare.canary, env)]);
+        ({ value, outcome, message } = comparePair(m, one(b), one(c)));
+      } else {
+        value = await measureWith(m.provider!, env);
+        ({ outcome, message } = classify(m, value));
+      }
     } catch (e) {
       ({ outcome, message } = { outcome: "error", message: e instanceof Error ? e.message : String(e) });
     }
@@ -75,11 +94,11 @@ export async function runAnalysis(spec: AnalysisSpec, host: AnalysisHost, stop: 
       spec.metrics.map(async (m) => {
         const r = await runMetric(m, taken.filter((t) => t.metric === m.name), startedAt, host, settled.signal);
         // A counted metric that failed decides the analysis: the others stop measuring.
-        if (!m.dryRun && (r.verdict === "failed" || r.verdict === "error")) settled.abort();
+        if (!m.dryRun && !r.classification && (r.verdict === "failed" || r.verdict === "error")) settled.abort(); // a canary metric counts in the score
         return r;
       }),
     );
-    const result = { ...analysisVerdict(metrics), metrics };
+    const result = { ...analysisVerdict(metrics, spec.canary), metrics };
     if (stop.aborted) return { ...result, stopped: true };
     await host.finish(result);
     return { ...result, stopped: false };

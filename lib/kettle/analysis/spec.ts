@@ -24,9 +24,23 @@ export type WebProvider = {
 };
 export type Provider = { prometheus: PrometheusProvider } | { web: WebProvider } | { custom: string };
 
+/** A canary metric (Kayenta's judge): the same query of the baseline and of the canary, compared. */
+export type CompareSpec = {
+  baseline: Provider;
+  canary: Provider;
+  /** Which way is bad: "increase" (the default), "decrease" or "either". */
+  direction?: "increase" | "decrease" | "either";
+  /** The band around zero the shift's interval must leave out, as a share of the shift. Default 0.25. */
+  tolerance?: number;
+  /** A critical metric that does not pass makes the score 0. */
+  critical?: boolean;
+};
+
 export type MetricSpec = {
   name: string;
-  provider: Provider;
+  /** Where the value comes from; or `compare` for a canary metric. */
+  provider?: Provider;
+  compare?: CompareSpec;
   /** Time between measurements ("10s", "1m"); without it, one measurement. */
   interval?: string;
   /** How many measurements; 1 without an interval. */
@@ -49,6 +63,8 @@ export type MetricSpec = {
 
 export type AnalysisSpec = {
   metrics: MetricSpec[];
+  /** The canary score's thresholds (compare metrics): ≥ pass successful, ≥ marginal inconclusive, else failed. Defaults 95 and 75. */
+  canary?: { pass?: number; marginal?: number };
   /** "pause": a Failed verdict pauses for a person (retry, skip, roll back) instead of failing the step. */
   onFailed?: "fail" | "pause";
 };
@@ -126,6 +142,14 @@ export function checkSpec(spec: unknown, opts: CheckOptions, where = ""): Analys
   const s = spec as Record<string, unknown>;
   if (!Array.isArray(s.metrics) || s.metrics.length === 0) fail(at("metrics"), "at least one metric");
   if (s.onFailed !== undefined && s.onFailed !== "fail" && s.onFailed !== "pause") fail(at("onFailed"), `"fail" or "pause" (got ${JSON.stringify(s.onFailed)})`);
+  if (s.canary !== undefined) {
+    const c = s.canary as Record<string, unknown>;
+    const pct = (k: string) => c[k] === undefined || (typeof c[k] === "number" && (c[k] as number) >= 0 && (c[k] as number) <= 100) || fail(at(`canary.${k}`), `a score from 0 to 100 (got ${JSON.stringify(c[k])})`);
+    if (!isObject(c)) fail(at("canary"), "{ pass, marginal }");
+    pct("pass");
+    pct("marginal");
+    if ((c.marginal as number ?? 75) > (c.pass as number ?? 95)) fail(at("canary.marginal"), "at most canary.pass");
+  }
   const names = new Set<string>();
   (s.metrics as unknown[]).forEach((m, i) => {
     const f = (name: string) => at(`metrics[${i}].${name}`);
@@ -133,7 +157,17 @@ export function checkSpec(spec: unknown, opts: CheckOptions, where = ""): Analys
     if (!nonEmpty(m.name) || String(m.name).length > 100) fail(f("name"), "a name of 1 to 100 characters");
     if (names.has(String(m.name))) fail(f("name"), `"${String(m.name)}" is named twice`);
     names.add(String(m.name));
-    checkProvider(f("provider"), m.provider, opts);
+    if (m.compare !== undefined) {
+      if (m.provider !== undefined) fail(f("provider"), "a compare metric has no provider of its own (compare.baseline and compare.canary)");
+      if (m.successCondition !== undefined || m.failureCondition !== undefined) fail(f("successCondition"), "a compare metric is judged against its baseline, not by conditions");
+      const c = m.compare;
+      if (!isObject(c)) return fail(f("compare"), "{ baseline, canary }");
+      checkProvider(f("compare.baseline"), c.baseline, opts);
+      checkProvider(f("compare.canary"), c.canary, opts);
+      if (c.direction !== undefined && !["increase", "decrease", "either"].includes(String(c.direction))) fail(f("compare.direction"), `"increase", "decrease" or "either" (got ${JSON.stringify(c.direction)})`);
+      if (c.tolerance !== undefined && !(typeof c.tolerance === "number" && c.tolerance >= 0 && c.tolerance <= 10)) fail(f("compare.tolerance"), `a number from 0 to 10 (got ${JSON.stringify(c.tolerance)})`);
+      if (c.critical !== undefined && typeof c.critical !== "boolean") fail(f("compare.critical"), "true or false");
+    } else checkProvider(f("provider"), m.provider, opts);
     duration(f("interval"), m.interval);
     duration(f("initialDelay"), m.initialDelay);
     if (m.count !== undefined && !(Number.isInteger(m.count) && (m.count as number) >= 1 && (m.count as number) <= 10_000)) fail(f("count"), `a whole number from 1 to 10000 (got ${JSON.stringify(m.count)})`);
@@ -144,7 +178,7 @@ export function checkSpec(spec: unknown, opts: CheckOptions, where = ""): Analys
     limit(f("consecutiveErrorLimit"), m.consecutiveErrorLimit);
     if (m.noData !== undefined && !["inconclusive", "fail", "pass"].includes(String(m.noData))) fail(f("noData"), `"inconclusive", "fail" or "pass" (got ${JSON.stringify(m.noData)})`);
     if (m.dryRun !== undefined && typeof m.dryRun !== "boolean") fail(f("dryRun"), "true or false");
-    if (m.successCondition === undefined && m.failureCondition === undefined) fail(f("successCondition"), "a metric needs a successCondition or a failureCondition");
+    if (m.compare === undefined && m.successCondition === undefined && m.failureCondition === undefined) fail(f("successCondition"), "a metric needs a successCondition or a failureCondition");
     for (const c of ["successCondition", "failureCondition"] as const) {
       if (m[c] === undefined) continue;
       const problem = typeof m[c] === "string" ? checkCondition(m[c] as string) : "an expression over result, as text";

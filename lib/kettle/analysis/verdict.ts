@@ -9,6 +9,7 @@
 //   Inconclusive → Inconclusive; else Successful.
 import { countOf, type MetricSpec } from "./spec";
 import { evaluateCondition } from "./conditions";
+import { classifyCanary, scoreCanary, type Classification } from "./judge";
 
 export type Outcome = "successful" | "failed" | "inconclusive" | "error";
 export type MetricVerdict = "running" | "successful" | "failed" | "inconclusive" | "error";
@@ -64,7 +65,7 @@ export function count(taken: Pick<Measurement, "outcome">[]): Counters {
 const ordinal = (n: number) => `${n}${n % 10 === 1 && n % 100 !== 11 ? "st" : n % 10 === 2 && n % 100 !== 12 ? "nd" : n % 10 === 3 && n % 100 !== 13 ? "rd" : "th"}`;
 
 /** A metric's verdict from its measurements so far, and why. "running" while it needs more. */
-export function metricVerdict(m: MetricSpec, taken: Measurement[]): { verdict: MetricVerdict; why: string } {
+export function metricVerdict(m: MetricSpec, taken: Measurement[]): { verdict: MetricVerdict; why: string; classification?: Classification } {
   const c = count(taken);
   const last = taken[taken.length - 1];
   const lastSays = last ? `${ordinal(c.measured)} measurement ${last.message ?? formatValue(last.value)}` : "";
@@ -76,12 +77,30 @@ export function metricVerdict(m: MetricSpec, taken: Measurement[]): { verdict: M
   if (c.inconclusive > inconclusiveLimit) return { verdict: "inconclusive", why: `${lastSays}: inconclusive (${c.inconclusive} inconclusive, inconclusiveLimit ${inconclusiveLimit})` };
   if (c.measured < countOf(m)) return { verdict: "running", why: `${c.measured} of ${countOf(m)} measured` };
   if (c.errors === c.measured) return { verdict: "error", why: `all ${c.measured} measurements were errors; the last: ${last?.message ?? ""}` };
+  if (m.compare) {
+    const pairs = taken.filter((t) => Array.isArray(t.value) && t.value.length === 2).map((t) => t.value as number[]);
+    const judged = classifyCanary(pairs.map((p) => p[1]), pairs.map((p) => p[0]), m.compare);
+    const verdict = judged.classification === "pass" ? "successful" : judged.classification === "nodata" ? "inconclusive" : "failed";
+    return { verdict, why: `${pairs.length} pairs: ${judged.why}`, classification: judged.classification };
+  }
   return { verdict: "successful", why: `${c.measured} measured: ${c.successful} successful, ${c.failed} failed (limit ${failureLimit}), ${c.inconclusive} inconclusive (limit ${inconclusiveLimit}), ${c.errors} errors` };
 }
 
 /** The analysis's verdict from its metrics' verdicts (dry-run metrics left out). */
-export function analysisVerdict(metrics: { name: string; dryRun?: boolean; verdict: MetricVerdict; why: string }[]): { verdict: AnalysisVerdict; why: string } {
-  const counted = metrics.filter((m) => !m.dryRun);
+type Judged = { name: string; dryRun?: boolean; verdict: MetricVerdict; why: string; classification?: Classification; critical?: boolean };
+
+/**
+ * The analysis's verdict from its metrics' verdicts (dry-run metrics left out). Compare
+ * metrics that reached a classification are scored together (judge.ts) and count as one
+ * "canary score" metric with the score's verdict.
+ */
+export function analysisVerdict(metrics: Judged[], thresholds?: { pass?: number; marginal?: number }): { verdict: AnalysisVerdict; why: string } {
+  const classified = metrics.filter((m) => !m.dryRun && m.classification);
+  let counted: Judged[] = metrics.filter((m) => !m.dryRun && !m.classification);
+  if (classified.length) {
+    const s = scoreCanary(classified.map((m) => ({ name: m.name, classification: m.classification!, critical: m.critical })), thresholds);
+    counted = [...counted, { name: "canary score", verdict: s.verdict, why: `${s.why}; ${classified.map((m) => `${m.name}: ${m.why}`).join("; ")}` }];
+  }
   const bad = counted.find((m) => m.verdict === "failed" || m.verdict === "error");
   if (bad) return { verdict: "failed", why: `${bad.name}: ${bad.why}` };
   const unsure = counted.find((m) => m.verdict === "inconclusive" || m.verdict === "running");

@@ -4,7 +4,9 @@
 import type { Db } from "../store/db";
 import { analysisRunsOf } from "../store/analysis";
 import { metricVerdict, type AnalysisVerdict, type MetricValue, type MetricVerdict, type Outcome } from "../analysis/verdict";
-import { countOf } from "../analysis/spec";
+import { countOf, type Provider } from "../analysis/spec";
+
+const providerKind = (p: Provider) => ("prometheus" in p ? "prometheus" : "web" in p ? "web" : "custom") as "prometheus" | "web" | "custom";
 
 export type AnalysisMeasurementView = { at: number; value: MetricValue; outcome: Outcome; message: string | null };
 export type AnalysisMetricView = {
@@ -20,7 +22,10 @@ export type AnalysisMetricView = {
   /** Measurements it runs to (null: until the run ends, a background metric). */
   count: number | null;
   interval: string | null;
+  /** The provider (a compare metric's canary side). */
   provider: "prometheus" | "web" | "custom";
+  /** A canary metric: each measurement's value is [baseline, canary]; judged against the baseline. */
+  compare: { direction: string; tolerance: number; critical: boolean } | null;
   measurements: AnalysisMeasurementView[];
 };
 export type AnalysisRunView = {
@@ -68,7 +73,8 @@ export async function analysisOf(db: Db, rolloutId: number): Promise<AnalysisVie
           consecutiveErrorLimit: m.consecutiveErrorLimit ?? 4,
           count: Number.isFinite(countOf(m)) ? countOf(m) : null,
           interval: m.interval ?? null,
-          provider: "prometheus" in m.provider ? "prometheus" : "web" in m.provider ? "web" : "custom",
+          provider: providerKind(m.compare ? m.compare.canary : m.provider!),
+          compare: m.compare ? { direction: m.compare.direction ?? "increase", tolerance: m.compare.tolerance ?? 0.25, critical: !!m.compare.critical } : null,
           measurements: taken.map(({ at, value, outcome, message }) => ({ at, value, outcome, message })),
         };
       }),
