@@ -30,10 +30,10 @@ export default async function Home() {
       <div className="grid gap-4 sm:grid-cols-3">
         <Link
           href="/rollouts/new"
-          className="group flex flex-col justify-between rounded-xl bg-indigo-600 p-5 text-white shadow-sm transition hover:bg-indigo-500 dark:bg-indigo-500/90 dark:hover:bg-indigo-500"
+          className="group flex flex-col justify-between rounded-xl bg-indigo-600 p-5 text-white shadow-sm transition hover:bg-indigo-700"
         >
           <span className="text-lg font-semibold">New</span>
-          <span className="mt-2 text-sm text-indigo-100">Configure a rollout, finalise its plan, then run it.</span>
+          <span className="mt-2 text-sm text-indigo-50">Configure a rollout, finalise its plan, then run it.</span>
         </Link>
         <section aria-labelledby="latest-heading" className={`${ui.card} p-5`}>
           <h2 id="latest-heading" className="text-lg font-semibold">

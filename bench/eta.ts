@@ -33,7 +33,8 @@ async function main(job: EtaJob): Promise<EtaResult> {
       const samples: { at: number; endsAt: number; confidence: string }[] = [];
       let v = await getRollout(t.db, id);
       while (!["finished", "rolled_back", "rollback_failed"].includes(v.status)) {
-        if (v.eta?.endsAt) samples.push({ at: v.now, endsAt: v.eta.endsAt, confidence: v.eta.confidence });
+        // An open end (no earlier run, a gate ahead) gives the work known as a lower bound: sampled as "at least".
+        if (v.eta) samples.push({ at: v.now, endsAt: v.eta.endsAt ?? v.now + v.eta.workSeconds * 1000, confidence: v.eta.endsAt ? v.eta.confidence : "at least" });
         await tick(100);
         v = await getRollout(t.db, id);
       }

@@ -19,6 +19,7 @@ import { decisionLatency } from "./decisions";
 import { bigRollout, watchersLatency } from "./live";
 import type { EtaJob, EtaResult } from "./eta";
 import { productionStart } from "./production";
+import { apiSequence } from "./api-sequence";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -27,8 +28,8 @@ const want = (name: string) => !only || only.includes(name.toLowerCase());
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 const plan = quick
-  ? { floor: { n: 2000, reps: 3 }, w1: [[100, 3], [1000, 3]], w2: [[100, 3], [1000, 3], [10000, 1]], w3Reps: 2, w4Reps: 2, signalSamples: 6, loadS: 5, singleS: 2 }
-  : { floor: { n: 2000, reps: 5 }, w1: [[100, 5], [1000, 5], [10000, 3]], w2: [[100, 5], [1000, 5], [10000, 3]], w3Reps: 5, w4Reps: 5, signalSamples: 20, loadS: 20, singleS: 5 };
+  ? { floor: { n: 2000, reps: 3 }, w1: [[100, 3], [1000, 3], [10000, 1]], w1ApiReps: 3, w2: [[100, 3], [1000, 3], [10000, 1]], w3Reps: 2, w4Reps: 2, signalSamples: 6, loadS: 5, singleS: 2 }
+  : { floor: { n: 2000, reps: 5 }, w1: [[100, 5], [1000, 5], [10000, 3]], w1ApiReps: 7, w2: [[100, 5], [1000, 5], [10000, 3]], w3Reps: 5, w4Reps: 5, signalSamples: 20, loadS: 20, singleS: 5 };
 
 // ---- engine workloads, each in a child process of its own ----
 
@@ -152,9 +153,19 @@ async function main() {
     for (const [n, reps] of plan.w1) {
       await tree(`W1_${n}`, `W1 sequence of ${n} no-ops`, { workload: "seq", n, reps }, (r) => {
         const ratio = r.perTaskUs.median / floorUs;
-        targets.push({ target: `W1 N=${n}: per-task overhead within 3× the raw floor`, value: `${fus(r.perTaskUs.median)} = ${f(ratio, 1)}× the floor (${fus(floorUs)})`, met: Number.isFinite(ratio) ? ratio <= 3 : null });
+        // Issue 17: within 2× at N = 1 000 and 10 000, with the change feed, the outbox and the metrics on.
+        const limit = n >= 1000 ? 2 : 3;
+        targets.push({ target: `W1 N=${n}: per-task overhead within ${limit}× the raw floor`, value: `${fus(r.perTaskUs.median)} = ${f(ratio, 1)}× the floor (${fus(floorUs)})`, met: Number.isFinite(ratio) ? ratio <= limit : null });
       });
     }
+    // The same sequence as a user's script sees it: create, run and poll until done, through the HTTP API.
+    ensureBuild(say, args.includes("--rebuild"));
+    say(`W1 sequence of 1000 no-ops through the HTTP API (${plan.w1ApiReps} runs)…`);
+    const r = await apiSequence(1000, plan.w1ApiReps);
+    results.W1_api = r;
+    row({ workload: "W1 sequence of 1000 no-ops via the API", what: "run request → poll sees it finished", min: fms(r.wallMs.min), median: fms(r.wallMs.median), max: fms(r.wallMs.max) });
+    row({ workload: "", what: "the server's records: started → finished", min: fms(r.dbWallMs.min), median: fms(r.dbWallMs.median), max: fms(r.dbWallMs.max) });
+    targets.push({ target: "W1 N=1000 through the API (create, run, poll until done) ≤ 200 ms", value: `${fms(r.wallMs.median)} (median of ${plan.w1ApiReps})`, met: r.wallMs.median <= 200 });
   }
   if (want("W2")) {
     for (const [n, reps] of plan.w2) {

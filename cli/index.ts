@@ -8,6 +8,7 @@ import { Command, CommanderError, Option } from "commander";
 import { Client, CliError, EXIT } from "./client";
 import { duration, isDone, progressLine, showText, treeLines, type RolloutJson } from "./view";
 import { backup } from "./backup";
+import { decidePlan } from "./plan-approval";
 
 type Globals = { url: string; token?: string; json?: boolean };
 
@@ -288,6 +289,20 @@ for (const [decision, what] of [
       const r = await clientOf(g).request<RolloutJson>("POST", `/api/rollouts/${id}/tasks/${task}/${decision}`, opts.comment ? { comment: opts.comment } : {});
       if (g.json) return printJson(r);
       out(`${decision[0].toUpperCase()}${decision.slice(1)}: task ${task} of rollout ${id} (the rollout is ${r.status.replace(/_/g, " ")})`);
+    });
+}
+
+for (const decision of ["approve", "reject"] as const) {
+  program
+    .command(`${decision}-plan`)
+    .description(`${decision} the plan a rollout will run (kinds whose plans need approval), as the server shows it now`)
+    .argument("<id>", "rollout id", rolloutId)
+    .option("--comment <text>", "why (kept with the decision)")
+    .action(async (id: string, opts: { comment?: string }, cmd: Command) => {
+      const g = globals(cmd);
+      const { rollout, line } = await decidePlan(clientOf(g), id, decision, opts.comment);
+      if (g.json) return printJson(rollout);
+      out(line);
     });
 }
 

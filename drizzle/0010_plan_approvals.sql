@@ -14,3 +14,9 @@ CREATE TABLE `plan_decision` (
 );
 --> statement-breakpoint
 CREATE INDEX `plan_decision_rollout_idx` ON `plan_decision` (`rollout_id`,`plan_hash`);
+--> statement-breakpoint
+-- Live pages hear of a plan decision as of any other decision (the change feed, 0004).
+CREATE TRIGGER change_plan_decision AFTER INSERT ON plan_decision
+BEGIN
+  INSERT INTO change (rollout_id, task_id, kind) VALUES (NEW.rollout_id, NULL, 'decision');
+END;

@@ -1,6 +1,7 @@
 // Rollouts and task kinds used by the test suite and the benchmarks: a tree
 // described as JSON in the config, so any shape can be run through the API.
 // Offer them in the UI with KETTLE_ROLLOUT_CLS=fixtures:TreeRollout if you like.
+import fs from "node:fs";
 import { z } from "zod";
 import {
   Rollout,
@@ -38,6 +39,13 @@ export class FailTask extends Task<{ message: string; onRevert?: boolean }> {
   }
   description() {
     return `Fail${this.state.onRevert ? " on revert" : ""}: ${this.state.message}`;
+  }
+}
+
+/** Appends its id to the file $KETTLE_TEST_JOURNAL when its run is called (crash tests compare it with the records). */
+export class JournalTask extends Task<Record<string, never>> {
+  run() {
+    fs.appendFileSync(process.env.KETTLE_TEST_JOURNAL!, `${this.id}\n`);
   }
 }
 
@@ -82,6 +90,7 @@ export type TreeSpec =
   | { par: TreeSpec[] }
   | { delay: number; reversible?: boolean }
   | { noop: true | string }
+  | { journal: true }
   | { fail: string; onRevert?: boolean }
   | { shell: string[]; revert?: string[] }
   | { chatty: number; everyMs?: number }
@@ -93,6 +102,7 @@ export function buildTree(spec: TreeSpec): Task {
   if ("par" in spec) return new ParallelExecTask(spec.par.map(buildTree));
   if ("delay" in spec) return new DelayTask({ seconds: spec.delay, reversible: spec.reversible });
   if ("noop" in spec) return new NoopTask(typeof spec.noop === "string" ? { label: spec.noop } : {});
+  if ("journal" in spec) return new JournalTask({});
   if ("fail" in spec) return new FailTask({ message: spec.fail, onRevert: spec.onRevert });
   if ("shell" in spec) return new ShellTask({ command: spec.shell, revertCommand: spec.revert });
   if ("chatty" in spec) return new ChattyTask({ count: spec.chatty, everyMs: spec.everyMs ?? 100 });

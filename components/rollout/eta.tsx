@@ -1,17 +1,14 @@
 "use client";
 // Time left, shown near the status: "about 4 min left, ends 14:32"; open-ended
-// (paused, waiting for a person) says so instead of guessing.
+// (paused, waiting for a person) says so instead of guessing; an end that is
+// not known (approval gates ahead, tasks never timed) gives the work known as a
+// lower bound: "at least 45 s left, then waits for 2 approvals".
 import type { Eta } from "@/lib/kettle/read/eta";
 import { Time, useNow } from "../app-context";
 import { ui } from "@/lib/web/ui";
+import { formatLeft, lowerBoundWords } from "@/lib/web/eta-words";
 
-/** `45 s`, `4 min`, `1 h 05 min`. */
-export function formatLeft(seconds: number): string {
-  if (seconds < 59.5) return `${Math.max(0, Math.round(seconds))} s`;
-  const min = Math.round(seconds / 60);
-  if (min < 60) return `${min} min`;
-  return `${Math.floor(min / 60)} h ${String(min % 60).padStart(2, "0")} min`;
-}
+export { formatLeft };
 
 const confidenceText = { high: "", medium: " (rough: from similar tasks)", low: " (unsure)" } as const;
 
@@ -19,6 +16,16 @@ export function EtaText({ eta, compact = false }: { eta: Eta | null; compact?: b
   const clock = useNow();
   if (!eta) return null;
   const what = eta.phase === "rollback" ? "of the rollback " : eta.phase === "plan" ? "" : "";
+  if ((eta.endsAt === null || eta.secondsLeft === null) && (eta.openEnded === "approvals_ahead" || eta.openEnded === "untimed")) {
+    // Not blocked now, but the end is not known: the work known as a lower bound, and why.
+    const { text, reason } = lowerBoundWords(eta);
+    return (
+      <span className={`text-sm ${ui.muted}`} data-testid="eta" data-open-ended="true" title={eta.note ?? undefined}>
+        {text}
+        {!compact && reason && ` (${reason})`}
+      </span>
+    );
+  }
   if (eta.endsAt === null || eta.secondsLeft === null) {
     return (
       <span className={`text-sm ${ui.muted}`} data-testid="eta" data-open-ended="true" title={eta.note ?? undefined}>

@@ -7,14 +7,14 @@ import { useEffect, useRef, useState } from "react";
 import { getJson, useApi } from "../app-context";
 import { formatTime } from "@/lib/web/format";
 import { ui } from "@/lib/web/ui";
+import { mergeLines, noLines, type LogLine as Line } from "@/lib/web/log-lines";
 
-type Line = { id: number; at: number; line: string };
 const KEEP = 5000;
 
 export function LogView({ path, live, everyMs, label, streamed = null }: { path: string; live: boolean; everyMs: number; label: string; streamed?: Line[] | null }) {
   const api = useApi();
-  const [lines, setLines] = useState<Line[]>([]);
-  const [dropped, setDropped] = useState(0);
+  const [shown, setShown] = useState(noLines);
+  const { lines, dropped } = shown;
   const [loaded, setLoaded] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const lastId = useRef(0);
@@ -22,16 +22,14 @@ export function LogView({ path, live, everyMs, label, streamed = null }: { path:
   const stick = useRef(true);
   const pushed = streamed !== null;
 
-  /** New lines after the last one seen; at most KEEP are kept (the rest counted). */
+  /**
+   * Lines from the fetch or the stream, each shown once by id whatever the order
+   * they arrive in (a fetch under way may return lines the stream pushed meanwhile).
+   */
   const append = (fresh: Line[]) => {
     if (!fresh.length) return;
-    lastId.current = fresh[fresh.length - 1].id;
-    setLines((old) => {
-      const all = old.concat(fresh);
-      if (all.length <= KEEP) return all;
-      setDropped((d) => d + all.length - KEEP);
-      return all.slice(all.length - KEEP);
-    });
+    lastId.current = Math.max(lastId.current, fresh[fresh.length - 1].id);
+    setShown((old) => mergeLines(old, fresh, KEEP));
   };
 
   useEffect(() => {
@@ -60,10 +58,9 @@ export function LogView({ path, live, everyMs, label, streamed = null }: { path:
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [path, live, everyMs, pushed]);
 
-  // Lines pushed by the stream: appended after what was fetched.
+  // Lines pushed by the stream: merged with what was fetched.
   useEffect(() => {
-    if (!streamed?.length) return;
-    append(streamed.filter((l) => l.id > lastId.current));
+    if (streamed?.length) append(streamed);
   }, [streamed]);
 
   useEffect(() => {
@@ -99,11 +96,11 @@ export function LogView({ path, live, everyMs, label, streamed = null }: { path:
         }}
         className="max-h-80 min-h-16 overflow-auto rounded-lg bg-slate-950 p-3 font-mono text-xs leading-5 text-slate-200 ring-1 ring-slate-800"
       >
-        {dropped > 0 && <span className="text-slate-500">… {dropped} earlier lines not shown; open as text for all of it{"\n"}</span>}
-        {loaded && !lines.length && <span className="text-slate-500">(empty)</span>}
+        {dropped > 0 && <span className="text-slate-400">… {dropped} earlier lines not shown; open as text for all of it{"\n"}</span>}
+        {loaded && !lines.length && <span className="text-slate-400">(empty)</span>}
         {lines.map((l) => (
-          <span key={l.id} className="block whitespace-pre-wrap break-words">
-            <span className="select-none text-slate-500">{formatTime(l.at).slice(11)} </span>
+          <span key={l.id} data-line-id={l.id} className="block whitespace-pre-wrap break-words">
+            <span className="select-none text-slate-400">{formatTime(l.at).slice(11)} </span>
             {l.line}
           </span>
         ))}

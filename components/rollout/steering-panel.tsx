@@ -2,14 +2,16 @@
 // What a person is asked to decide now: why the rollout is paused, approval
 // gates that wait (Approve / Reject), failed tasks the run is paused on
 // (Retry / Skip / Roll back), and Retry rollback after a failed rollback.
-import { useId, useState } from "react";
+import { useState } from "react";
 import type { LiveView } from "@/lib/kettle/operations";
-import { Ago, Time, refusalText, useRefusal } from "../app-context";
+import { Ago, Time, refusalText, useMe, useRefusal } from "../app-context";
+import { GateNeeds } from "./gate-needs";
 import { ui } from "@/lib/web/ui";
+import { CommentField } from "./comment-field";
 
 type Waiting = LiveView["waitingFor"][number];
 /** Sends a decision: the API path and an optional comment; resolves once the page has refreshed. */
-export type Decide = (name: string, path: string, body?: { comment?: string }) => Promise<void>;
+export type Decide = (name: string, path: string, body?: { comment?: string; planHash?: string }) => Promise<void>;
 
 export function SteeringPanel({ view, busy, decide }: { view: LiveView; busy: string | null; decide: Decide }) {
   const retryRefused = useRefusal()("retry_rollback");
@@ -23,7 +25,7 @@ export function SteeringPanel({ view, busy, decide }: { view: LiveView; busy: st
             <path d="M4 2.5h2.5v11H4zM9.5 2.5H12v11H9.5z" />
           </svg>
           <div>
-            <p className="font-semibold">Paused: no new task starts{view.pausedReason!.kind === "signal" || view.pausedReason!.kind === "monitor" ? " until someone resumes it" : " until someone decides"}.</p>
+            <p className="font-semibold">Paused: no new task starts{["signal", "monitor", "task"].includes(view.pausedReason!.kind) ? " until someone resumes it" : " until someone decides"}.</p>
             <p className="mt-0.5 break-words">
               {view.pausedReason!.message}
               {view.pausedReason!.since ? (
@@ -37,7 +39,7 @@ export function SteeringPanel({ view, busy, decide }: { view: LiveView; busy: st
         </div>
       )}
       {view.waitingFor.map((w) => (
-        <WaitingCard key={`${w.kind}-${w.taskId}`} waiting={w} rolloutId={view.id} busy={busy} decide={decide} />
+        <WaitingCard key={`${w.kind}-${w.taskId}`} waiting={w} rolloutId={view.id} busy={busy} decide={decide} paused={view.status === "paused"} serverNow={view.now} />
       ))}
       {view.canRetryRollback && (
         <div className={`${ui.card} flex flex-wrap items-center gap-3 p-4`}>
@@ -59,16 +61,18 @@ export function SteeringPanel({ view, busy, decide }: { view: LiveView; busy: st
   );
 }
 
-function WaitingCard({ waiting, rolloutId, busy, decide }: { waiting: Waiting; rolloutId: number; busy: string | null; decide: Decide }) {
+function WaitingCard({ waiting, rolloutId, busy, decide, paused, serverNow }: { waiting: Waiting; rolloutId: number; busy: string | null; decide: Decide; paused: boolean; serverNow: number }) {
   const [comment, setComment] = useState("");
-  const commentId = useId();
   const approval = waiting.kind === "approval";
   const base = `/api/rollouts/${rolloutId}/tasks/${waiting.taskId}`;
   const send = (action: string) => decide(`${action}-${waiting.taskId}`, `${base}/${action}`, comment.trim() ? { comment: comment.trim() } : undefined);
   const label = (action: string, text: string, doing: string) => (busy === `${action}-${waiting.taskId}` ? doing : text);
   const refusal = useRefusal();
   // Who may not decide sees the buttons disabled, with the reason (never hidden).
-  const refused = (approval ? ["approve", "reject"] : ["retry", "skip", "abort_rollout"]).map(refusal).find((r) => r) ?? null;
+  const me = useMe();
+  // One person counts once on a gate that needs several approvals.
+  const approvedAlready = !!me && !!waiting.approval?.given.some((g) => g.by === me.user);
+  const refused = (approval ? ["approve", "reject"] : ["retry", "skip", "abort_rollout"]).map(refusal).find((r) => r) ?? (approvedAlready ? "You have approved it: it needs approvals from other people" : null);
   return (
     <div
       className={`${ui.card} space-y-3 border-l-4 p-4 ${approval ? "border-l-amber-400" : "border-l-rose-500"}`}
@@ -81,17 +85,13 @@ function WaitingCard({ waiting, rolloutId, busy, decide }: { waiting: Waiting; r
         </p>
         <p className="mt-1 text-base font-semibold break-words">{waiting.title}</p>
         {waiting.error && <p className="mt-1 font-mono text-xs whitespace-pre-wrap break-words text-rose-700 dark:text-rose-400">{waiting.error}</p>}
+        {waiting.approval && <GateNeeds gate={waiting.approval} paused={paused} serverNow={serverNow} />}
       </div>
-      <div>
-        <label htmlFor={commentId} className={`mb-1 block text-xs ${ui.muted}`}>
-          Comment (optional, kept on record)
-        </label>
-        <textarea id={commentId} rows={2} maxLength={1000} value={comment} onChange={(e) => setComment(e.target.value)} className={ui.input} />
-      </div>
+      <CommentField value={comment} onChange={setComment} />
       <div className="flex flex-wrap items-center gap-2">
         {approval ? (
           <>
-            <button type="button" className={ui.btnPrimary} disabled={busy !== null || !!refusal("approve")} onClick={() => void send("approve")}>
+            <button type="button" className={ui.btnPrimary} disabled={busy !== null || !!refusal("approve") || approvedAlready} onClick={() => void send("approve")}>
               {label("approve", "Approve", "Approving…")}
             </button>
             <button type="button" className={ui.btnDanger} disabled={busy !== null || !!refusal("reject")} onClick={() => void send("reject")}>

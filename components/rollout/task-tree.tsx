@@ -193,7 +193,7 @@ const TaskNode = memo(
                 type="button"
                 onClick={() => setShowLogs((s) => !s)}
                 aria-expanded={showLogs}
-                className={`${ui.btnSmall} sm:opacity-70 sm:group-hover:opacity-100 sm:focus-visible:opacity-100 ${showLogs ? "sm:opacity-100" : ""}`}
+                className={ui.btnSmall}
               >
                 Logs<span className="sr-only"> of {task.description}</span>
               </button>

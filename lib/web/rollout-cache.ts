@@ -4,6 +4,7 @@
 // A speed-up only: entries are short-lived, the database stays the truth.
 import { getRollout, parseId, type RolloutView, requireRolloutRow, type Db } from "@/lib/kettle/operations";
 import { badInput } from "@/lib/kettle/errors";
+import { onChangeHint } from "@/lib/kettle/change-hints";
 
 const FRESH_MS = 200;
 // Kept encoded: a 1 000-task view is ~150 KB, and encoding it again for every poll showed in profiles.
@@ -12,6 +13,11 @@ type Entry = { at: number; body: Promise<Uint8Array>; bytes?: Uint8Array };
 // path (status-fast-path.ts, loaded by server.ts) are separate copies of this module.
 const cacheKey = Symbol.for("kettle.rolloutViews");
 const cache: Map<string, Entry> = ((globalThis as Record<symbol, unknown>)[cacheKey] ??= new Map()) as Map<string, Entry>;
+// The runner in this process changed a rollout's own row (it started, ended, paused): a view of it
+// up to 200 ms old would say otherwise, and a script polling for the end would wait out the rest.
+// Task changes keep the cache: a poll may lag a task by 200 ms, never the rollout's status.
+const hintsKey = Symbol.for("kettle.rolloutViews.hints");
+(globalThis as Record<symbol, unknown>)[hintsKey] ??= onChangeHint((id, what) => what === "rollout" && forgetRollout(id));
 /** How much of the tree a view holds: see getRollout. */
 export type TasksShown = "all" | "summary" | "auto";
 

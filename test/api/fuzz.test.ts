@@ -59,7 +59,9 @@ async function snapshot(): Promise<string> {
     "SELECT * FROM kind_lock ORDER BY rowid",
     "SELECT * FROM webhook ORDER BY id",
     "SELECT * FROM outbox ORDER BY rowid",
-    "SELECT * FROM audit WHERE outcome = 'ok' ORDER BY id",
+    // (A backup reads the database and records that it did: its own audit row is not a change.)
+    "SELECT * FROM audit WHERE outcome = 'ok' AND action != 'backup' ORDER BY id",
+    "SELECT * FROM plan_decision ORDER BY id",
   ];
   const parts = [];
   for (const sql of queries) parts.push(JSON.stringify((await db.execute(sql)).rows));

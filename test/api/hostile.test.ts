@@ -5,19 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type TestServer } from "../helpers/server";
 import { answerChecker } from "../helpers/openapi-answers";
+import { admin, operator, proxyEnv, TREE, viewer } from "../helpers/proxy-roles";
 
 type Json = Record<string, any>;
 let server: TestServer;
-const as = (user: string) => ({ "X-User": user });
-const admin = as("ada");
-const operator = as("olga");
-const viewer = as("vic");
-const TREE = "fixtures:TreeRollout";
 let check: ReturnType<typeof answerChecker>;
 
 beforeAll(async () => {
   server = await startServer({
-    env: { KETTLE_AUTH: "proxy", KETTLE_USER_HEADER: "X-User", KETTLE_ADMINS: "ada", KETTLE_OPERATORS: "olga", KETTLE_DEFAULT_ROLE: "viewer", KETTLE_ROLLOUT_CLS: TREE, KETTLE_MAX_PLAN_TASKS: "5000", KETTLE_MAX_PLAN_STATE_BYTES: "65536" },
+    env: { ...proxyEnv, KETTLE_MAX_PLAN_TASKS: "5000", KETTLE_MAX_PLAN_STATE_BYTES: "65536" },
   });
   check = answerChecker((await server.api<Json>("GET", "/api/openapi.json", undefined, admin)).body);
 });

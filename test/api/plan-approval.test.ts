@@ -2,6 +2,7 @@
 // mode with several people: four eyes, a stale plan's hash, a changed plan that
 // voids the approvals, a rejection that blocks, and the audit trail of each.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
 import { startServer, type TestServer } from "../helpers/server";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -95,5 +96,21 @@ describe("plan approval", () => {
     expect(created.body.planApproval).toBeNull();
     expect((await approve(created.body.id, "bob", "a".repeat(64))).body.error).toBe("Rollouts of fixtures:TreeRollout need no approval of their plan");
     expect((await server.api("POST", `/api/rollouts/${created.body.id}/run`, undefined, as("alice"))).status).toBe(202);
+  });
+
+  it("the CLI approves the plan as the server shows it, and says what is missing", async () => {
+    const created = await server.api<Json>("POST", "/api/rollouts", { kind: "fixtures:ApprovedTreeRollout", config: { tree: { noop: "cli" } } }, as("alice"));
+    const id = created.body.id as number;
+    const tokenOf = async (user: string) => (await server.api<Json>("POST", "/api/tokens", { name: `cli-${user}` }, as(user))).body.token as string;
+    const kettle = (token: string, ...args: string[]) => spawnSync(process.execPath, ["bin/kettle.mjs", ...args], { env: { ...process.env, KETTLE_URL: server.url, KETTLE_TOKEN: token, CI: "1" }, encoding: "utf8" });
+    const own = kettle(await tokenOf("alice"), "approve-plan", String(id));
+    expect(own.status).toBe(3);
+    expect(own.stderr).toContain("Four eyes: you created the rollout");
+    const bob = kettle(await tokenOf("bob"), "approve-plan", String(id), "--comment", "ok");
+    expect(bob.status, bob.stderr).toBe(0);
+    expect(bob.stdout).toMatch(new RegExp(`^Approved the plan of rollout ${id} \\([0-9a-f]{12}\\): 1 of 2 approvals, 1 missing`));
+    const carol = kettle(await tokenOf("carol"), "approve-plan", String(id));
+    expect(carol.stdout).toMatch(/: approved: it may run/);
+    expect(kettle(await tokenOf("carol"), "reject-plan", String(id)).stderr).toContain("You have approved this plan already");
   });
 });

@@ -10,6 +10,7 @@ import type { Browser } from "playwright-core";
 import { startDevServer, type DevServer } from "../helpers/dev-server";
 import { launchBrowser, screenshotPath } from "../helpers/browser";
 import { waitFor } from "../helpers/db";
+import { followLogOnEveryPage } from "../helpers/log-once";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -17,7 +18,7 @@ let dev: DevServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  [dev, browser] = await Promise.all([startDevServer({ KETTLE_ROLLOUT_CLS: "demo:DemoRollout,rollout:MyRollout", HOSTNAME: "0.0.0.0" }), launchBrowser()]);
+  [dev, browser] = await Promise.all([startDevServer({ KETTLE_ROLLOUT_CLS: "demo:DemoRollout,rollout:MyRollout,fixtures:TreeRollout", HOSTNAME: "0.0.0.0" }), launchBrowser()]);
 }, 180_000);
 afterAll(async () => {
   await browser?.close();
@@ -70,6 +71,11 @@ describe("development server", { timeout: 150_000 }, () => {
     } finally {
       await page.close();
     }
+  });
+
+  it("pages opened before Run follow the run: every rollout log line shown once, no console error (React's double effects included)", async () => {
+    const { lines } = await followLogOnEveryPage({ browser, url: dev.url, api: dev.api, kind: "fixtures:TreeRollout", pages: 3, timeoutMs: 120_000 });
+    expect(lines).toBeGreaterThanOrEqual(4); // started, two approvals, finished
   });
 
   it("without JavaScript, the form creates the rollout by POST; the config stays out of the URL", async () => {

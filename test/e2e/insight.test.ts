@@ -36,6 +36,21 @@ const status = (s: string) => page.locator(`[data-testid=rollout-status] [data-s
 const flat = (t: Json): Json[] => [t, ...t.children.flatMap(flat)];
 
 describe("rollout page", () => {
+  test("time left never claims less than what is known: the work known, then the approvals ahead, and no earlier run to learn from", async () => {
+    // A kind of its own with no finished run: a command never timed, a delay, a gate ahead.
+    const tree = { seq: [{ shell: ["sh", "-c", "sleep 5"] }, { delay: 90 }, { approval: `Wave 2 (${randomBytes(3).toString("hex")})?` }, { noop: "after" }] };
+    const created = await ctx.server.api<Json>("POST", "/api/rollouts", { kind: "fixtures:TreeRollout", config: { tree } });
+    const id = created.body.id as number;
+    await page.goto(`${ctx.server.url}/rollouts/${id}`);
+    const { eta } = (await ctx.server.api<Json>("GET", `/api/rollouts/${id}`)).body;
+    expect(eta).toMatchObject({ phase: "plan", secondsLeft: null, workSeconds: 90, openEnded: "approvals_ahead", approvalsAhead: 1 });
+    expect(await page.getByTestId("eta").textContent()).toMatch(/^Takes (at least|about) 2 min, then waits for an approval/);
+    expect((await ctx.server.api("POST", `/api/rollouts/${id}/run`)).status).toBe(202);
+    await expect.poll(async () => (await page.getByTestId("eta").textContent()) ?? "").toMatch(/left, then waits for an approval/);
+    await page.screenshot({ path: screenshotPath("insight-eta-lower-bound"), fullPage: false });
+    expect((await ctx.server.api("POST", `/api/rollouts/${id}/signals/abort_rollout`)).status).toBe(200);
+  });
+
   test("the abort confirmation lists the tasks the rollback then reverts, in that order; time left shows near the status", async () => {
     const id = await started({ seq: [{ noop: "prepare" }, { par: [{ noop: "web-01" }, { noop: "web-02" }] }, { noop: "switch" }, { delay: 60 }, { noop: "never" }] });
     await page.goto(`${ctx.server.url}/rollouts/${id}`);

@@ -1,6 +1,7 @@
 // The time-left estimate on recorded histories: pure, no database.
 import { describe, it, expect } from "vitest";
 import { estimateEta, emptyHistory, addToHistory } from "@/lib/kettle/read/eta";
+import { lowerBoundWords } from "@/lib/web/eta-words";
 import { Task, DelayTask, SequentialExecTask, ParallelExecTask, ApprovalTask } from "@/lib/kettle";
 
 class Deploy extends Task<{ host: string }> {
@@ -16,6 +17,10 @@ const deploy = (host: string, records: Partial<Task["records"]> = {}) => {
   Object.assign(t.records, records);
   return t;
 };
+/** A kind of task never timed anywhere (a shell command, say). */
+class Mystery extends Task<{ name?: string }> {
+  run() {}
+}
 const ids = (root: Task) => {
   let i = 1;
   for (const t of root.walk()) t.id = i++;
@@ -44,22 +49,28 @@ describe("time left", () => {
     Object.assign(root.records, { runStartedAt: T0 - 20_000 });
     const eta = estimateEta(root, h, T0, "started")!;
     // 3 s of delay left + max(20, 30) + 10
-    expect(eta).toEqual({ endsAt: T0 + 43_000, secondsLeft: 43, confidence: "high", phase: "run", workSeconds: 43, note: null, groups: [{ taskId: 1, secondsLeft: 43 }] });
+    expect(eta).toEqual({
+      endsAt: T0 + 43_000,
+      secondsLeft: 43,
+      confidence: "high",
+      phase: "run",
+      workSeconds: 43,
+      openEnded: null,
+      approvalsAhead: 0,
+      untimedTasks: 0,
+      learnedFrom: 2,
+      note: null,
+      groups: [{ taskId: 1, secondsLeft: 43 }],
+    });
   });
 
-  it("falls back to the same type, then to this run; unknown tasks lower the confidence", () => {
+  it("falls back to the same type, then to this run", () => {
     const h = history([{ a: 10_000, b: 30_000 }]);
     const typeOnly = estimateEta(ids(new SequentialExecTask([deploy("z")])), h, T0, "not_started")!;
     expect(typeOnly).toMatchObject({ secondsLeft: 20, confidence: "medium", phase: "plan" }); // the median of the type
 
     const thisRun = ids(new SequentialExecTask([deploy("x", { runStartedAt: T0 - 8000, runFinishedAt: T0 - 4000 }), deploy("y")]));
     expect(estimateEta(thisRun, emptyHistory(), T0, "started")).toMatchObject({ secondsLeft: 4, confidence: "medium" });
-
-    class Mystery extends Task {
-      run() {}
-    }
-    const unknown = ids(new SequentialExecTask([new DelayTask({ seconds: 3 }), new Mystery({})]));
-    expect(estimateEta(unknown, emptyHistory(), T0, "started")).toMatchObject({ secondsLeft: 3, confidence: "low", note: "1 task(s) have no recorded duration yet: counted as instant" });
   });
 
   it("a task taking longer than it used to counts as nearly done, with less confidence", () => {
@@ -95,5 +106,60 @@ describe("time left", () => {
     // a's revert is done; d (5 s) and b (2 s, like a's revert) are left
     expect(estimateEta(root, emptyHistory(), T0, "rolling_back")).toMatchObject({ phase: "rollback", secondsLeft: 7, confidence: "medium" });
     expect(estimateEta(root, emptyHistory(), T0, "finished")).toBeNull();
+  });
+
+  // Never claim less than what is known: an operator reads "about 0 s left" as "nearly done".
+  describe("never less than what is known", () => {
+    it("declared delays count in full; tasks never timed leave the end open instead of counting as instant", () => {
+      const h = history([{ a: 10_000 }]);
+      const running = new DelayTask({ seconds: 30 });
+      Object.assign(running.records, { runStartedAt: T0 - 10_000 });
+      const root = ids(new SequentialExecTask([running, new DelayTask({ seconds: 15 }), deploy("a"), new Mystery({ name: "smoke test" })]));
+      Object.assign(root.records, { runStartedAt: T0 - 10_000 });
+      const eta = estimateEta(root, h, T0, "started")!;
+      // 20 s left of the running delay + 15 s + 10 s of deploy a; the smoke test: nothing to go by
+      expect(eta).toMatchObject({ endsAt: null, secondsLeft: null, workSeconds: 45, openEnded: "untimed", untimedTasks: 1, approvalsAhead: 0, learnedFrom: 1 });
+      expect(lowerBoundWords(eta)).toEqual({ text: "at least 45 s left", reason: "1 task never timed before" });
+    });
+
+    it("an approval gate ahead makes the end open: the work known, then waits for N approvals", () => {
+      const h = history([{ a: 10_000, b: 20_000 }, { a: 10_000, b: 20_000 }]);
+      const first = deploy("a", { runStartedAt: T0 - 4000 });
+      const root = ids(
+        new SequentialExecTask([first, new ApprovalTask({ title: "Wave 2?" }), deploy("b"), new ApprovalTask({ title: "Wave 3?" }), new DelayTask({ seconds: 5 })]),
+      );
+      Object.assign(root.records, { runStartedAt: T0 - 4000 });
+      const eta = estimateEta(root, h, T0, "started")!;
+      expect(eta).toMatchObject({ endsAt: null, secondsLeft: null, workSeconds: 31, openEnded: "approvals_ahead", approvalsAhead: 2, untimedTasks: 0 });
+      expect(eta.note).toBe("Then waits for 2 approvals: open-ended until someone decides");
+      expect(lowerBoundWords(eta)).toEqual({ text: "about 31 s left, then waits for 2 approvals", reason: null });
+      expect(eta.groups).toEqual([{ taskId: 1, secondsLeft: null }]);
+
+      // The first gate waits now: it says so, and that one more lies ahead.
+      const gate = root.children[1];
+      Object.assign(first.records, { runFinishedAt: T0 - 1000 });
+      Object.assign(gate.records, { runStartedAt: T0 - 1000, waitingAt: T0 - 1000 });
+      const waiting = estimateEta(root, h, T0, "started")!;
+      expect(waiting).toMatchObject({ openEnded: "waiting", approvalsAhead: 2, note: "Waiting for an approval, then 1 more: open-ended until someone decides" });
+    });
+
+    it("a kind with no earlier run says so, before Run and during it, instead of a number near zero", () => {
+      // The careful demo's shape: shell commands, approval gates between waves.
+      const plan = ids(
+        new SequentialExecTask([
+          new Mystery({ name: "deploy web-1" }),
+          new ApprovalTask({ title: "Wave 2?" }),
+          new ParallelExecTask([new Mystery({ name: "deploy web-2" }), new Mystery({ name: "deploy web-3" })]),
+        ]),
+      );
+      const before = estimateEta(plan, emptyHistory(), T0, "not_started")!;
+      expect(before).toMatchObject({ phase: "plan", endsAt: null, secondsLeft: null, workSeconds: 0, openEnded: "approvals_ahead", untimedTasks: 3, approvalsAhead: 1, learnedFrom: 0 });
+      expect(lowerBoundWords(before)).toEqual({ text: "Takes an unknown time, then waits for an approval", reason: "no earlier run to learn from" });
+
+      const onlyUntimed = ids(new SequentialExecTask([new Mystery({ name: "x" }), new DelayTask({ seconds: 90 })]));
+      const during = estimateEta(onlyUntimed, emptyHistory(), T0, "started")!;
+      expect(during).toMatchObject({ secondsLeft: null, workSeconds: 90, openEnded: "untimed", note: "No earlier run to learn from: 1 task(s) not timed yet" });
+      expect(lowerBoundWords(during)).toEqual({ text: "at least 2 min left", reason: "no earlier run to learn from" });
+    });
   });
 });

@@ -53,14 +53,35 @@ export function authorLocation(error: unknown): string | null {
   const stack = error instanceof Error ? (error.stack ?? "") : "";
   const dir = rolloutsDir();
   const frame = new RegExp(`((?:file://)?${escapeRegExp(dir)}/([\\w\\-.]+?)(\\?v=\\d+)?):(\\d+):(\\d+)`);
+  const anyFrame = /((?:file:\/\/)?\/[^\s():]+\.m?js):(\d+):(\d+)/;
   for (const line of stack.split("\n").slice(1)) {
     const m = frame.exec(line) ?? frame.exec(safeDecode(line));
-    if (!m) continue;
-    const [, where, file, , l, c] = m;
-    const { line: at, column } = originalPosition(where, path.join(dir, file), Number(l), Number(c));
-    return `rollouts/${file}:${at}:${column}`;
+    if (m) {
+      const [, where, file, , l, c] = m;
+      const { line: at, column } = originalPosition(where, path.join(dir, file), Number(l), Number(c));
+      return `rollouts/${file}:${at}:${column}`;
+    }
+    // The compiled server (npm run build): a frame in its JavaScript, mapped back through its source map.
+    const js = anyFrame.exec(line);
+    const mapped = js && compiledPosition(js[1], Number(js[2]), Number(js[3]));
+    if (mapped) return mapped;
   }
   return null;
+}
+
+/** A position in compiled JavaScript as the author wrote it, when its source map says it came from rollouts/. */
+function compiledPosition(where: string, line: number, column: number): string | null {
+  try {
+    const map = findSourceMap(where.startsWith("file:") ? where : pathToFileURL(where).href);
+    const entry = map?.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
+    if (!entry?.originalSource || entry.originalLine === undefined) return null;
+    const source = entry.originalSource.startsWith("file:") ? new URL(entry.originalSource).pathname : path.resolve(path.dirname(where.replace(/^file:\/\//, "")), entry.originalSource);
+    const rel = path.relative(rolloutsDir(), source);
+    if (rel.startsWith("..") || path.isAbsolute(rel)) return null;
+    return `rollouts/${rel.split(path.sep).join("/")}:${entry.originalLine + 1}:${(entry.originalColumn ?? 0) + 1}`;
+  } catch {
+    return null;
+  }
 }
 
 const safeDecode = (s: string) => {

@@ -183,7 +183,7 @@ type Snapshot = {
   timestamp: string;
   data: {
     rollout: { id: number; kind: string; status: string; user: string | null; pausedReason?: { message?: string } | null };
-    task?: { id: number; type: string; error?: string | null; title?: string | null };
+    task?: { id: number; type: string; error?: string | null; title?: string | null; state?: Record<string, unknown>; waitingSince?: number | null };
     analysis?: { name: string; verdict: string; why: string | null };
   };
 };
@@ -197,11 +197,25 @@ const words: Record<string, string> = {
   "rollout.rollback_failed": "failed to roll back",
 };
 
+/** What an approval gate asks: how many approvals from whom, and when its timeout applies (paused time would push it later). */
+function gateAsk(task: NonNullable<Snapshot["data"]["task"]>) {
+  const state = task.state ?? {};
+  const minutes = typeof state.timeoutMinutes === "number" ? state.timeoutMinutes : null;
+  return {
+    approvals: typeof state.approvals === "number" ? state.approvals : 1,
+    fourEyes: state.fourEyes === true,
+    approvers: Array.isArray(state.approvers) ? (state.approvers as string[]) : [],
+    timesOutAt: minutes !== null && task.waitingSince ? new Date(task.waitingSince + minutes * 60_000).toISOString() : null,
+    onTimeout: typeof state.onTimeout === "string" ? state.onTimeout : "reject",
+  };
+}
+
 /** The request body for one event: the snapshot plus the link (standard), or a Slack message. */
 export function deliveryBody(payload: string, format: "standard" | "slack"): string {
   const event = JSON.parse(payload) as Snapshot;
   const url = rolloutLink(event.data.rollout.id);
-  const withLink = { ...event, data: { ...event.data, url } };
+  const ask = event.type === "approval.requested" && event.data.task ? gateAsk(event.data.task) : null;
+  const withLink = { ...event, data: { ...event.data, url, ...(ask ? { approval: ask } : {}) } };
   if (format === "standard") return JSON.stringify(withLink);
   const r = event.data.rollout;
   const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -209,7 +223,11 @@ export function deliveryBody(payload: string, format: "standard" | "slack"): str
   let text: string;
   if (event.type === "task.failed") text = `:x: ${name}: task ${event.data.task?.id} (${esc(event.data.task?.type ?? "")}) failed: ${esc(event.data.task?.error ?? "")}`;
   else if (event.type.startsWith("analysis.")) text = `${event.type === "analysis.failed" ? ":x:" : ":grey_question:"} ${name}: analysis "${esc(event.data.analysis?.name ?? "")}" ${event.data.analysis?.verdict ?? ""}: ${esc(event.data.analysis?.why ?? "")}`;
-  else if (event.type === "approval.requested") text = `:raised_hand: ${name} waits for an approval: ${esc(event.data.task?.title ?? `task ${event.data.task?.id}`)}`;
+  else if (event.type === "approval.requested" && ask) {
+    const who = `${ask.approvals === 1 ? "an approval" : `${ask.approvals} approvals`}${ask.fourEyes ? " (four eyes)" : ""}${ask.approvers.length ? ` from ${esc(ask.approvers.join(" or "))}` : ""}`;
+    const by = ask.timesOutAt ? ` by ${ask.timesOutAt.slice(0, 16).replace("T", " ")} UTC (then it ${ask.onTimeout === "pause" ? "pauses" : ask.onTimeout === "approve" ? "approves itself" : "is rejected"})` : "";
+    text = `:raised_hand: ${name} waits for ${who}${by}: ${esc(event.data.task?.title ?? `task ${event.data.task?.id}`)}`;
+  }
   else {
     const icon = { "rollout.finished": ":white_check_mark:", "rollout.rolled_back": ":leftwards_arrow_with_hook:", "rollout.rollback_failed": ":rotating_light:", "rollout.paused": ":double_vertical_bar:" }[event.type] ?? ":arrow_forward:";
     text = `${icon} ${name} ${words[event.type] ?? event.type}${r.user ? ` (${esc(r.user)})` : ""}${event.type === "rollout.paused" && r.pausedReason?.message ? `: ${esc(r.pausedReason.message)}` : ""}`;

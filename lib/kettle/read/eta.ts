@@ -4,7 +4,10 @@
 // kind, then in this run; a delay takes what its state says (what is left of it
 // while it runs). A sequence adds up its children, a parallel group takes the
 // longest. Paused rollouts and tasks waiting for a person are open-ended: no end
-// is guessed. The tree walk is pure (estimateEta); etaOf reads the history.
+// is guessed. It never claims less than what is known: a task with nothing to
+// go by is not counted as instant but leaves the end open (the work known is a
+// lower bound), and so does an approval gate still ahead (a person decides when).
+// The tree walk is pure (estimateEta); etaOf reads the history.
 import type { Db } from "../store/db";
 import { loadTasks } from "../store/tasks";
 import type { Task } from "../authoring/task";
@@ -16,24 +19,35 @@ export type Confidence = "high" | "medium" | "low";
 export type Eta = {
   /** When it is expected to end (ms since the epoch), or null when open-ended. */
   endsAt: number | null;
-  /** Seconds left, or null when open-ended. */
+  /** Seconds left, or null when open-ended (paused, a person to wait for, or tasks with nothing to go by). */
   secondsLeft: number | null;
   /** high: every task left has a delay or a recorded duration of the same task; medium: some only of the same type; low: some unknown, or open-ended. */
   confidence: Confidence;
   /** What the estimate is of: the run or the rollback ("plan": a rollout not started yet, as if run now). */
   phase: "plan" | "run" | "rollback";
-  /** Estimated work left in seconds, not counting the open-ended part (also while paused). */
+  /** Estimated work left in seconds, not counting the open-ended part (also while paused): at least this long. */
   workSeconds: number;
+  /** Approval gates not decided yet (waiting now or still ahead): the end waits for them. */
+  approvalsAhead: number;
+  /** Tasks left with no duration to go by (not in workSeconds). */
+  untimedTasks: number;
+  /** How many earlier finished rollouts of the kind it learned from (0: no earlier run to learn from). */
+  learnedFrom: number;
+  /**
+   * Why the end is open: paused; a person must decide now (an approval gate or a failed task waits);
+   * approval gates lie ahead; tasks with nothing to go by; the rollout is stopping. null when it is not.
+   */
+  openEnded: "paused" | "waiting" | "approvals_ahead" | "untimed" | "stopping" | null;
   /** Why the estimate is open-ended or unsure, in words; null when it is not. */
   note: string | null;
   /** Seconds left of each running group (composite task), by task id. */
   groups: { taskId: number; secondsLeft: number | null }[];
 };
 
-/** Recorded durations (ms) of earlier finished rollouts' tasks, most recent first. */
-export type History = { byKey: Map<string, number[]>; byType: Map<string, number[]> };
+/** Recorded durations (ms) of earlier finished rollouts' tasks, most recent first; `runs`: how many rollouts. */
+export type History = { byKey: Map<string, number[]>; byType: Map<string, number[]>; runs: number };
 
-export const emptyHistory = (): History => ({ byKey: new Map(), byType: new Map() });
+export const emptyHistory = (): History => ({ byKey: new Map(), byType: new Map(), runs: 0 });
 
 const typeOf = (t: Task) => t.typeName ?? t.constructor.name;
 const keyOf = (t: Task) => `${typeOf(t)}\u0000${t.description()}`;
@@ -52,6 +66,7 @@ export function runDuration(t: Task): number | null {
 
 /** Adds a finished rollout's leaf durations to a history. */
 export function addToHistory(h: History, leaves: Task[]) {
+  h.runs++;
   for (const t of leaves) {
     const d = runDuration(t);
     if (d === null) continue;
@@ -83,6 +98,8 @@ const delaySeconds = (t: Task): number | null => {
   return typeof v === "number" && !t.children.length ? v : null;
 };
 const isParallel = (t: Task) => revertOrderOf(t)?.parallel === true;
+// By a static marker, not instanceof: the pages' bundle and the server load the engine as separate module copies.
+const waitsForPerson = (t: Task) => !t.children.length && (t.constructor as { waitsForPerson?: boolean }).waitsForPerson === true;
 
 type Part = { ms: number; open: boolean; conf: Confidence };
 const worst = (a: Confidence, b: Confidence): Confidence => (a === "low" || b === "low" ? "low" : a === "medium" || b === "medium" ? "medium" : "high");
@@ -111,6 +128,8 @@ export function estimateEta(root: Task | null, history: History, at: number, sta
   const groups: Eta["groups"] = [];
   let unknown = 0;
   let waiting = 0;
+  let gatesAhead = 0;
+  let failedWaiting = false;
 
   const expectedRun = (t: Task): { ms: number; conf: Confidence } | null => {
     const delay = delaySeconds(t);
@@ -130,7 +149,15 @@ export function estimateEta(root: Task | null, history: History, at: number, sta
       waiting++;
       return { ms: 0, open: true, conf: "low" };
     }
-    if (s === "failed") return { ms: 0, open: true, conf: "low" }; // waits for a decision (the run is paused)
+    if (s === "failed") {
+      failedWaiting = true; // waits for a decision (the run is paused)
+      return { ms: 0, open: true, conf: "low" };
+    }
+    // A gate ahead: however long it took before, a person decides when.
+    if (waitsForPerson(t)) {
+      gatesAhead++;
+      return { ms: 0, open: true, conf: "low" };
+    }
     if (t.children.length) {
       const parts = t.children.map(run);
       const par = isParallel(t);
@@ -144,7 +171,7 @@ export function estimateEta(root: Task | null, history: History, at: number, sta
     const exp = expectedRun(t);
     if (!exp) {
       unknown++;
-      return { ms: 0, open: false, conf: "low" };
+      return { ms: 0, open: true, conf: "low" }; // not instant: unknown, so the end is too
     }
     if (s === "not_started") return { ms: exp.ms, open: false, conf: exp.conf };
     // running: what is left of it
@@ -155,7 +182,7 @@ export function estimateEta(root: Task | null, history: History, at: number, sta
     return { ms: left, open: false, conf: exp.conf };
   };
 
-  const expectedRevert = (task: Task): { ms: number; conf: Confidence } => {
+  const expectedRevert = (task: Task): { ms: number; conf: Confidence } | null => {
     const delay = delaySeconds(task);
     if (delay !== null) return { ms: (task.state as { reversible?: boolean }).reversible ? delay * 1000 : 0, conf: "high" };
     const byKey = median(revertHere.byKey.get(keyOf(task)));
@@ -163,7 +190,7 @@ export function estimateEta(root: Task | null, history: History, at: number, sta
     const byType = median(revertHere.byType.get(typeOf(task)));
     if (byType !== null) return { ms: byType, conf: "medium" };
     unknown++;
-    return { ms: 0, conf: "low" };
+    return null;
   };
 
   let phase: Eta["phase"];
@@ -184,7 +211,8 @@ export function estimateEta(root: Task | null, history: History, at: number, sta
             const task = byId.get(st.taskId)!;
             const e = expectedRevert(task);
             const started = task.records.revertStartedAt;
-            p = { ms: started ? Math.max(0, e.ms - (clock - started)) : e.ms, open: false, conf: e.conf };
+            if (!e) p = { ms: 0, open: true, conf: "low" };
+            else p = { ms: started ? Math.max(0, e.ms - (clock - started)) : e.ms, open: false, conf: e.conf };
           }
           return { ms: par ? Math.max(acc.ms, p.ms) : acc.ms + p.ms, open: acc.open || p.open, conf: worst(acc.conf, p.conf) };
         },
@@ -195,28 +223,50 @@ export function estimateEta(root: Task | null, history: History, at: number, sta
   } else if (status === "not_started" || status === "started" || status === "paused") {
     phase = status === "not_started" ? "plan" : "run";
     part = run(root);
+    const more = gatesAhead ? `, then ${gatesAhead} more` : "";
     if (paused) {
       part.open = true;
       note = "Paused: open-ended until someone resumes it";
-    } else if (waiting) note = `Waiting for ${waiting === 1 ? "an approval" : `${waiting} approvals`}: open-ended until someone decides`;
-    else if (part.open) note = "A failed task waits for a decision: open-ended";
+    } else if (waiting) note = `Waiting for ${waiting === 1 ? "an approval" : `${waiting} approvals`}${more}: open-ended until someone decides`;
+    else if (failedWaiting) note = "A failed task waits for a decision: open-ended";
+    else if (gatesAhead) note = `Then waits for ${gatesAhead === 1 ? "an approval" : `${gatesAhead} approvals`}: open-ended until someone decides`;
   } else if (status === "aborting_rollout" || status === "terminating_rollout") {
-    return { endsAt: null, secondsLeft: null, confidence: "low", phase: "run", workSeconds: 0, note: "Stopping: the rollback follows", groups: [] };
+    return { ...openEnd("run", "Stopping: the rollback follows", history.runs), workSeconds: 0, groups: [] };
   } else {
     return null;
   }
-  if (!note && unknown) note = `${unknown} task(s) have no recorded duration yet: counted as instant`;
+  if (!note && unknown) {
+    note = phase === "rollback"
+      ? `${unknown} revert(s) not timed yet: the end is open, at least the work known`
+      : history.runs
+      ? `${unknown} task(s) have no recorded duration yet: the end is open, at least the work known`
+      : `No earlier run to learn from: ${unknown} task(s) not timed yet`;
+  }
   const secondsLeft = part.open ? null : Math.ceil(part.ms / 1000);
+  const openEnded: Eta["openEnded"] =
+    secondsLeft !== null ? null
+    : paused ? "paused"
+    : waiting || failedWaiting ? "waiting"
+    : phase === "rollback" && status !== "rolling_back" ? "stopping"
+    : gatesAhead ? "approvals_ahead"
+    : "untimed";
   return {
     endsAt: secondsLeft === null ? null : at + part.ms,
     secondsLeft,
     confidence: part.open ? "low" : part.conf,
     phase,
     workSeconds: Math.ceil(part.ms / 1000),
+    openEnded,
+    approvalsAhead: waiting + gatesAhead,
+    untimedTasks: unknown,
+    learnedFrom: history.runs,
     note,
     groups: groups.reverse(),
   };
 }
+
+const openEnd = (phase: Eta["phase"], note: string, learnedFrom: number) =>
+  ({ endsAt: null, secondsLeft: null, confidence: "low", phase, openEnded: "stopping", note, approvalsAhead: 0, untimedTasks: 0, learnedFrom }) as const;
 
 // ---- the history of a kind, read from the database (finished rollouts do not change: cached) ----
 
@@ -232,6 +282,7 @@ export async function historyOf(db: Db, kind: string, beforeId: number): Promise
     args: [kind, beforeId, HISTORY_ROLLOUTS],
   });
   const h = emptyHistory();
+  h.runs = rs.rows.length;
   for (const r of rs.rows) {
     const id = Number(r.id);
     let durations = cache.get(id);

@@ -30,6 +30,7 @@ import { startMonitors, stopMonitors } from "./monitors";
 import { observeTask } from "../outbound/metrics";
 import { stepAnalysisHost, type AnalysisDeps } from "./analysis-host";
 import { startBackgroundAnalyses } from "./background-analysis";
+import { leavesOfSequences } from "../authoring/tasks/sequential";
 
 export type ExecutionOptions = LivenessOptions & {
   /** Set when this runner takes over from one that stopped mid-way. */
@@ -60,6 +61,8 @@ export class Execution {
   /** What the task contexts reach of this execution (see task-context.ts). */
   private readonly contextHost: ContextHost;
   private readonly log: RolloutLog = (stream, line) => this.logs.write(this.row.id, null, stream, line);
+  /** Leaves whose run's end shares the commit of the next start (group-commit.ts). */
+  private readonly carriedEnds: Set<Task>;
 
   constructor(
     private readonly db: Db,
@@ -74,6 +77,7 @@ export class Execution {
     this.steering = new Steering(db, row.id, opts.owner, (line) => this.log("rollout", line));
     this.signals = new ExecutionSignals(db, row.id, opts, this.steering, this.log);
     this.onFailure = onFailureOf(cls);
+    this.carriedEnds = leavesOfSequences(root);
     const { onFailure, recorder, logs, steering, signals, log } = this;
     this.taskSteering = new TaskSteering({ db, rolloutId: row.id, owner: opts.owner, onFailure, recorder, logs, steering, signals, log });
     this.commands = new Commands(db, { host: this.host, instanceId: opts.owner, rolloutId: row.id });
@@ -282,7 +286,9 @@ export class Execution {
       const result = await raceTerm(() => (run ? task.run(ctx) : task.revert(ctx)), term, run ? "Terminated by term_rollout" : "Terminated by term_rollback");
       const at = now();
       const text = resultText(result);
-      await this.recorder.finished(task, phase, at, text);
+      // A sequence's leaf: its end is committed with the next start (nothing but that start depends on it).
+      if (run && this.carriedEnds.has(task) && !this.steering.hasTaken(task.id!)) this.recorder.finishedCarried(task, at, text);
+      else await this.recorder.finished(task, phase, at, text);
       observeTask(task.typeName ?? task.constructor.name, phase, true, at - startedAt); // metrics (issue 13)
       Object.assign(task.records, run ? { runFinishedAt: at, runResult: text } : { revertFinishedAt: at, revertResult: text });
       const done = run ? "Finished" : "Reverted";

@@ -127,6 +127,11 @@ export class Steering {
   }
 
   /** Marks the decisions a task took as handled: call once what they caused is recorded. */
+  /** Whether a decision taken by this task waits to be marked handled (settle). */
+  hasTaken(taskId: number): boolean {
+    return this.taken.has(taskId);
+  }
+
   async settle(taskId: number): Promise<void> {
     const taken = this.taken.get(taskId);
     if (!taken) return;

@@ -104,7 +104,7 @@ export async function pauseByOwner(db: Db, id: number, owner: string, reason: Pa
           WHERE id = ? AND lease_owner = ? AND status IN ('started', 'paused')`,
     args: [at, JSON.stringify(reason), id, owner],
   });
-  if (rs.rowsAffected === 1) hintChanged(id);
+  if (rs.rowsAffected === 1) hintChanged(id, "rollout");
   return rs.rowsAffected === 1;
 }
 

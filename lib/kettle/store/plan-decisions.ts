@@ -3,6 +3,7 @@
 // on, and recorded only while that plan is still the rollout's finalised one.
 import type { Db } from "./db";
 import { auditStatement, type AuditEntry } from "./audit";
+import { hintChanged } from "../change-hints";
 
 export type PlanDecisionRow = { id: number; planHash: string; decision: "approve" | "reject"; by: string | null; at: number; comment: string | null };
 
@@ -28,7 +29,9 @@ export async function insertPlanDecision(
     ],
     "write",
   );
-  return rs.rowsAffected === 1;
+  if (rs.rowsAffected !== 1) return false;
+  hintChanged(rolloutId); // live pages in this process hear it at once (the change feed's trigger is the channel)
+  return true;
 }
 
 /** Every decision on a rollout's plans, oldest first. */

@@ -239,7 +239,7 @@ export async function claimLease(
           WHERE id = ? AND status IN (${statuses}) AND lease_owner IS ? ${free}`,
     args: [owner, at + leaseMs, at, id, ...activeStatuses, previousOwner, ...(ownerIsDead ? [] : [at])],
   });
-  if (rs.rowsAffected === 1) hintChanged(id);
+  if (rs.rowsAffected === 1) hintChanged(id, "rollout");
   return rs.rowsAffected === 1;
 }
 
@@ -288,7 +288,7 @@ export async function endPhase(db: Db, id: number, owner: string, end: PhaseEnd)
     set = `status = '${end.status}', rollback_finished_at = ?, ${releaseLease}`;
   }
   const rs = await db.$client.execute({ sql: `UPDATE rollout SET ${set} WHERE id = ? AND lease_owner = ? ${guard}`, args: [...args, id, owner] });
-  if (rs.rowsAffected === 1) hintChanged(id);
+  if (rs.rowsAffected === 1) hintChanged(id, "rollout");
   return rs.rowsAffected === 1;
 }
 

@@ -32,7 +32,8 @@ export const rollout = sqliteTable(
   },
   // rollout_status_idx ((status, rowid)) is named by per-row guards (INDEXED BY): they read a status
   // from it without touching the row, whose config may be megabytes (drizzle/0008_guards_by_index.sql).
-  (t) => [index("rollout_status_idx").on(t.status), index("rollout_hidden_id_idx").on(t.hidden, t.id)],
+  // rollout_lease_idx ((lease_owner, rowid)) likewise answers the lease fence of every task transition (0009).
+  (t) => [index("rollout_status_idx").on(t.status), index("rollout_hidden_id_idx").on(t.hidden, t.id), index("rollout_lease_idx").on(t.leaseOwner)],
 );
 
 export const task = sqliteTable(

@@ -4,7 +4,7 @@
 import type { InValue as Value } from "@libsql/client";
 import type { Db } from "./db";
 import type { Task, Attempt } from "../authoring/task";
-import { groupUpdate, groupWrite } from "./group-commit";
+import { groupCarry, groupUpdate, groupWrite, LEASE_HELD } from "./group-commit";
 import { hintChanged } from "../change-hints";
 
 export class LeaseLost extends Error {
@@ -46,17 +46,25 @@ async function waitForBreath(): Promise<void> {
 
 /** Task transitions, each committed before the engine goes on; fenced by the runner's lease. */
 export class TaskRecorder {
+  /** A carried finish that could not be committed: every later transition is refused with it. */
+  private carriedFailure: unknown = null;
+
   constructor(
     private readonly db: Db,
     private readonly rolloutId: number,
     private readonly owner: string,
   ) {}
 
+  private refuseAfterCarriedFailure() {
+    if (this.carriedFailure) throw this.carriedFailure;
+  }
+
   /** One transition, committed (with others that arrive meanwhile: see group-commit.ts) before it resolves. */
   private async write(sql: string, args: (string | number | null)[]): Promise<void> {
+    this.refuseAfterCarriedFailure();
     const rowsAffected = await groupWrite(this.db, {
-      sql: `${sql} AND EXISTS (SELECT 1 FROM rollout WHERE id = ? AND lease_owner = ?)`,
-      args: [...args, this.rolloutId, this.owner],
+      sql: `${sql} AND ${LEASE_HELD}`,
+      args: [...args, this.owner, this.rolloutId],
     });
     if (rowsAffected !== 1) throw new LeaseLost(`Lost the lease on rollout ${this.rolloutId}, or the task changed under us`);
     hintChanged(this.rolloutId);
@@ -64,6 +72,7 @@ export class TaskRecorder {
 
   /** A hot transition (a start, an end): merged with others of its shape into one statement of the group commit. */
   private async update(task: Task, set: Record<string, Value>, guard = "1"): Promise<void> {
+    this.refuseAfterCarriedFailure();
     const rowsAffected = await groupUpdate(this.db, { rolloutId: this.rolloutId, owner: this.owner, taskId: task.id!, set, guard });
     if (rowsAffected !== 1) throw new LeaseLost(`Lost the lease on rollout ${this.rolloutId}, or the task changed under us`);
     hintChanged(this.rolloutId);
@@ -122,6 +131,24 @@ export class TaskRecorder {
 
   finished(task: Task, phase: Phase, at: number, result: string | null) {
     return this.update(task, { [`${phase}_finished_at`]: at, [`${phase}_result`]: result });
+  }
+
+  /**
+   * A leaf's run finished: written with the next transition, in the same commit
+   * (one statement when that is the next sibling's start). Returns at once; the
+   * caller must let nothing observable depend on it but the recorder's next
+   * transition, which is committed with it (or refused, when it could not be).
+   */
+  finishedCarried(task: Task, at: number, result: string | null): void {
+    this.refuseAfterCarriedFailure();
+    const update = { rolloutId: this.rolloutId, owner: this.owner, taskId: task.id!, set: { run_finished_at: at, run_result: result }, guard: "1" };
+    groupCarry(this.db, update).then(
+      (rowsAffected) => {
+        if (rowsAffected === 1) hintChanged(this.rolloutId);
+        else this.carriedFailure ??= new LeaseLost(`Lost the lease on rollout ${this.rolloutId}, or the task changed under us`);
+      },
+      (e) => void (this.carriedFailure ??= e),
+    );
   }
 
   failed(task: Task, phase: Phase, at: number, error: string, trace: string | null) {

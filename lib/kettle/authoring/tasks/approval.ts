@@ -23,6 +23,8 @@ export type ApprovalState = ApprovalPolicy & {
  */
 export class ApprovalTask extends Task<ApprovalState> {
   static resumable = true;
+  /** A person decides when it ends: the time-left estimate leaves the end open while one lies ahead. */
+  static waitsForPerson = true;
 
   constructor({ title, timeoutMinutes, onTimeout = "reject", approvals, fourEyes, approvers }: ApprovalState) {
     if (!title?.trim()) throw new Error("An approval gate needs a title");

@@ -37,6 +37,18 @@ export class SequentialExecTask extends Task<Record<string, never>> {
   }
 }
 
+/**
+ * The leaves whose run's end may share a commit with what comes next (see
+ * group-commit.ts, carry): children of a built-in sequence, whose next step is
+ * the next child's start or the sequence's own end, both recorded. Not the root,
+ * nor a child of any other composite (its code may act on the end at once).
+ */
+export function leavesOfSequences(root: Task): Set<Task> {
+  const leaves = new Set<Task>();
+  for (const t of root.walk()) if ((t.constructor as unknown) === SequentialExecTask) for (const c of t.children) if (!c.children.length) leaves.add(c);
+  return leaves;
+}
+
 export function stopMessage(ctx: TaskContext): string {
   const verb = ctx.term.aborted ? "Terminated" : "Aborted";
   return ctx.phase === "run" ? `${verb}: no further tasks started` : `${verb}: rollback stopped`;
