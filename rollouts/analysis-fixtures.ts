@@ -2,8 +2,20 @@
 // and browser tests): an analysis step from the config, then a no-op; and a
 // background analysis of a Prometheus query at KETTLE_TEST_PROMETHEUS.
 import { z } from "zod";
-import { Rollout, AnalysisTask, SequentialExecTask, type AnalysisSpec, type AnalysisTaskState } from "@/lib/kettle";
-import { NoopTask } from "./fixtures";
+import { Rollout, Task, AnalysisTask, SequentialExecTask, type AnalysisSpec, type AnalysisTaskState } from "@/lib/kettle";
+
+/**
+ * Does nothing (its own kind: importing fixtures.ts would make the build share its code
+ * in a chunk, and errors thrown there would no longer name rollouts/fixtures.ts).
+ */
+export class AfterAnalysisTask extends Task<{ label: string }> {
+  run() {
+    return this.state.label;
+  }
+  description() {
+    return this.state.label;
+  }
+}
 
 const config = z.object({
   step: z.custom<AnalysisTaskState>((v) => typeof v === "object" && v !== null, "step must be an analysis spec").optional(),
@@ -26,7 +38,7 @@ export class AnalysedRollout extends Rollout<z.infer<typeof config>> {
   };
 
   generateTasks() {
-    const steps = [...(this.config.step ? [new AnalysisTask(this.config.step)] : []), ...Array.from({ length: this.config.noops ?? 1 }, (_, i) => new NoopTask({ label: `after ${i + 1}` }))];
+    const steps = [...(this.config.step ? [new AnalysisTask(this.config.step)] : []), ...Array.from({ length: this.config.noops ?? 1 }, (_, i) => new AfterAnalysisTask({ label: `after ${i + 1}` }))];
     return new SequentialExecTask(steps);
   }
 }

@@ -250,6 +250,7 @@ export class AnalysedDemoRollout extends DemoRollout {
   static advancedFields = [...DemoRollout.advancedFields, "simulatedErrorRate"];
 
   protected analysisOption(): GradualOptions {
+    serveDemoMetric();
     const c = this.config as DemoConfig & { simulatedErrorRate: number };
     const max = c.maxErrorRate;
     return {

@@ -3,6 +3,7 @@ import { beforeAll, expect, test } from "vitest";
 import { loadTaskKinds } from "@/lib/kettle/modules/registry";
 import { testRollout, type CommandStub } from "@/lib/kettle/testing";
 import { DemoRollout } from "@/rollouts/demo";
+import { freePort } from "../helpers/server";
 
 // Loading the modules in rollouts/ happens once per process; the timings below are of the runs.
 beforeAll(() => loadTaskKinds());
@@ -83,6 +84,8 @@ test("DemoRollout's config is bounded: a version of a few dozen characters, host
 
 test("AnalysedDemoRollout: a health analysis after each wave against the demo's own simulated metric (web provider, loopback)", async () => {
   const { AnalysedDemoRollout } = await import("@/rollouts/demo");
+  // A port of this test's own: a server of another test may hold the default one and end meanwhile.
+  process.env.KETTLE_DEMO_METRIC_PORT = String(await freePort());
   const shell = fakeShell();
   const hosts = ["web-01", "web-02", "web-03"];
   const healthy = await testRollout(AnalysedDemoRollout, { version: "2.0.0", hosts, waveDelaySecs: 1, monitors: [], simulatedErrorRate: 0.5 }, { commands: shell.commands });
