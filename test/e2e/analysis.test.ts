@@ -48,5 +48,11 @@ test("a failed analysis: a chart per metric with its thresholds, the verdict and
   expect(await page.locator("[data-testid=analysis-why]").textContent()).toMatch(/error-rate: 5th measurement 0.071 meets the failure condition result >= 0.05: failed \(2 failed, failureLimit 1\)/);
   await metric.scrollIntoViewIfNeeded();
   await page.locator("[data-testid=analysis-panel]").screenshot({ path: screenshotPath("analysis-failed") });
+  // The timeline marks each measurement on the step's row.
+  await page.getByRole("tab", { name: /timeline/i }).click();
+  const row = page.locator("[data-testid=timeline-row][data-timeline-task-id='1']");
+  await expect.poll(() => row.locator("[data-measurement]").count()).toBe(5);
+  expect(await row.locator("[data-measurement=failed]").count()).toBe(2);
+  await page.locator("[data-testid=timeline]").screenshot({ path: screenshotPath("analysis-timeline") });
   expect(errors).toEqual([]);
 });
