@@ -152,3 +152,44 @@ test("a spec with no condition, or a condition that does not parse or names anyt
 });
 
 void (null as unknown as TaskContext);
+
+/** Background analysis: the class's static analysis, selected by config.analysis. */
+class Watched extends Rollout<{ analysis?: string[] }> {
+  static measures = Analysed.measures;
+  static analysis = {
+    errors: { metrics: [{ name: "errors", provider: { custom: "next" }, interval: "10s", count: 3, successCondition: "result < 1", failureCondition: "result >= 5" }] },
+  };
+  generateTasks(): Task {
+    return new SequentialExecTask([new DelayTask({ seconds: 60 }), new DelayTask({ seconds: 1 })]);
+  }
+}
+
+test("a background analysis runs beside the run from its start: Failed aborts the rollout (rolled back)", async () => {
+  values = [0.1, 7];
+  measuredAt = [];
+  const r = await testRollout(Watched, { analysis: ["errors"] });
+  expect(r.status).toBe("rolled_back");
+  expect(r.analysis.runs).toMatchObject([{ taskId: null, name: "errors", verdict: "failed" }]);
+  expect(r.logs.rollout.join("\n")).toMatch(/Monitor analysis:errors aborts the rollout: analysis "errors" failed: errors: 2nd measurement 7 meets the failure condition/);
+});
+
+test("a background analysis that is inconclusive pauses the rollout (a monitor's pause); a resume carries on", async () => {
+  values = [3];
+  measuredAt = [];
+  const r = await testRollout(Watched, { analysis: ["errors"] }, {
+    during: async (c) => {
+      const v = await c.until((v) => v.status === "paused");
+      expect(v.pausedReason).toMatchObject({ kind: "monitor", message: expect.stringMatching(/analysis "errors" is inconclusive: errors: 1st measurement 3 meets neither/) });
+      await c.signal("resume_rollout");
+    },
+  });
+  expect(r.status).toBe("finished");
+  expect(r.analysis.runs[0].verdict).toBe("inconclusive");
+});
+
+test("with no config.analysis, the class's analyses do not run", async () => {
+  values = [9];
+  const r = await testRollout(Watched, {});
+  expect(r.status).toBe("finished");
+  expect(r.analysis.runs).toEqual([]);
+});
