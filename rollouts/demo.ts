@@ -1,12 +1,15 @@
 // A second example that shows Kettle's features off, runnable on this machine
 // with no outside service: a generated config form (Basic and Advanced), a
 // gradual rollout over a list of hosts with shell commands, monitors, approval
-// gates between waves and a pause on failure (CarefulDemoRollout).
+// gates between waves and a pause on failure (CarefulDemoRollout), and health
+// analysis after each wave against a simulated error rate the demo serves itself
+// on a loopback port (AnalysedDemoRollout).
 // Offer them next to the guide's example with
 //   KETTLE_ROLLOUT_CLS=rollout:MyRollout,demo:DemoRollout,demo:CarefulDemoRollout
 import fs from "node:fs";
 import { z } from "zod";
-import { Rollout, ShellTask, SequentialExecTask, gradualExec, gradualSequentialExec, gradualGroups, type Monitor, type ShellState, type Task } from "@/lib/kettle";
+import { Rollout, ShellTask, SequentialExecTask, gradualExec, gradualSequentialExec, gradualGroups, type Monitor, type ShellState, type Task, type GradualOptions } from "@/lib/kettle";
+import { demoMetricUrl, serveDemoMetric } from "./demo-metric";
 
 // A host name as DNS allows it: labels of 1 to 63 letters, digits and dashes (not
 // at either end), dot-separated, 253 characters in all. The version and the host
@@ -184,8 +187,13 @@ export class DemoRollout extends Rollout<DemoConfig> {
     const hosts = [...new Set(this.config.hosts)];
     const make = (host: string) => hostTask(this.config, host);
     const delay = { seconds: this.config.waveDelaySecs };
-    const options = this.config.approval === "none" ? {} : { approval: this.config.approval };
+    const options: GradualOptions = { ...(this.config.approval === "none" ? {} : { approval: this.config.approval }), ...this.analysisOption() };
     return this.config.order === "sequential" ? gradualSequentialExec(hosts, make, delay, options) : gradualExec(hosts, make, delay, options);
+  }
+
+  /** AnalysedDemoRollout: a health analysis after each wave. */
+  protected analysisOption(): GradualOptions {
+    return {};
   }
 
   info() {
@@ -219,3 +227,53 @@ export class CarefulDemoRollout extends DemoRollout {
   static onFailure = "pause" as const;
   static configSchema = demoConfig.extend({ approval: approvalField("instead-of-delay") });
 }
+
+const analysedConfig = demoConfig.extend({
+  simulatedErrorRate: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(1)
+    .meta({ title: "Simulated error rate (%)", description: "What the demo's own metric server answers (± 10%). Above the highest error rate the analysis fails; above half of it, it is inconclusive and pauses." }),
+});
+
+/**
+ * The same deploy, gated by health analysis: after each wave the web provider
+ * reads a simulated error rate three times, a second apart, from a loopback
+ * server this module starts (rollouts/demo-metric.ts). Below half of the highest
+ * error rate: healthy; at or above it: failed (rolls back); in between:
+ * inconclusive (paused for Retry, Skip or Roll back).
+ */
+export class AnalysedDemoRollout extends DemoRollout {
+  static title = "Demo: deploy gated by health analysis";
+  static configSchema = analysedConfig;
+  static advancedFields = [...DemoRollout.advancedFields, "simulatedErrorRate"];
+
+  protected analysisOption(): GradualOptions {
+    serveDemoMetric();
+    const c = this.config as DemoConfig & { simulatedErrorRate: number };
+    const max = c.maxErrorRate;
+    return {
+      analysis: {
+        title: "Error rate",
+        metrics: [
+          {
+            name: "error-rate",
+            provider: { web: { url: demoMetricUrl(c.simulatedErrorRate), jsonPath: "$.data.errorRate", timeoutSeconds: 5 } },
+            interval: "1s",
+            count: 3,
+            successCondition: `result < ${max / 2}`,
+            failureCondition: `result >= ${max}`,
+          },
+        ],
+      },
+    };
+  }
+
+  info() {
+    const c = this.config as DemoConfig & { simulatedErrorRate: number };
+    return [...super.info(), `Health analysis after each wave: the simulated error rate (${c.simulatedErrorRate}%) must stay below ${c.maxErrorRate / 2}%; ${c.maxErrorRate}% or more rolls back`];
+  }
+}
+
+serveDemoMetric();

@@ -16,6 +16,7 @@ import { EtaText } from "./eta";
 import { RollbackPreviewPanel } from "./rollback-preview";
 import { Timeline } from "./timeline";
 import { LastPlanChange } from "./plan-diff";
+import { AnalysisPanel } from "./analysis-panel";
 import { LiveBar } from "./live-bar";
 import { Actions } from "./actions";
 import { Facts } from "./facts";
@@ -216,6 +217,8 @@ export function RolloutPage({ initial, checklist }: Props) {
             <p className={`text-sm ${ui.muted}`}>No tasks: finalise the rollout to generate them.</p>
           )}
         </section>
+
+        <AnalysisPanel rolloutId={view.id} changedAt={view.now} refreshMs={live ? refreshMs : null} />
 
         <LogsPanel
           view={view}

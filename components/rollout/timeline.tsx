@@ -1,10 +1,13 @@
 "use client";
 // The rollout on one time axis: the run and rollback phases, a bar for each
 // task's run (earlier attempts in thin red) and revert, coloured by outcome,
-// and markers for signals and decisions (who and why on hover or focus).
+// and markers for signals and decisions (who and why on hover or focus); an
+// analysis step's row marks each measurement, coloured by its outcome.
 // Groups fold into one row; big trees start folded.
 import { useMemo, useState } from "react";
-import type { LiveView, TaskView } from "@/lib/kettle/operations";
+import useSWR from "swr";
+import type { AnalysisView, LiveView, TaskView } from "@/lib/kettle/operations";
+import { getJson, useApi } from "../app-context";
 import { formatLeft } from "./eta";
 import { ui } from "@/lib/web/ui";
 
@@ -32,7 +35,22 @@ function count(t: TaskView): number {
 const clock = (at: number) => new Date(at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
 const span = (from: number, to: number) => formatLeft((to - from) / 1000);
 
+/** Each analysis measurement of a step, by task id (the timeline marks them on the step's row). */
+function useMeasurements(view: LiveView): Map<number, { at: number; outcome: string; text: string }[]> {
+  const api = useApi();
+  const { data } = useSWR<AnalysisView>(view.rolloutStartedAt ? api(`/api/rollouts/${view.id}/analysis?at=${view.now}`) : null, getJson, { keepPreviousData: true });
+  const byTask = new Map<number, { at: number; outcome: string; text: string }[]>();
+  for (const run of data?.runs ?? []) {
+    if (run.taskId === null) continue;
+    const marks = run.metrics.flatMap((m) => m.measurements.map((x) => ({ at: x.at, outcome: x.outcome, text: `${m.name}: ${x.message ?? x.outcome}` })));
+    byTask.set(run.taskId, [...(byTask.get(run.taskId) ?? []), ...marks]);
+  }
+  return byTask;
+}
+const markColour: Record<string, string> = { successful: "bg-emerald-700", failed: "bg-rose-700", inconclusive: "bg-amber-600", error: "bg-slate-600" };
+
 export function Timeline({ view }: { view: LiveView }) {
+  const measurements = useMeasurements(view);
   const root = view.tasks;
   const total = useMemo(() => (root ? count(root) : 0), [root]);
   const [zoom, setZoom] = useState<number | null>(null);
@@ -201,6 +219,9 @@ export function Timeline({ view }: { view: LiveView }) {
                     style={{ left: pos(t.run.startedAt), width: len(t.run.startedAt, runEnd) }}
                   />
                 )}
+                {(measurements.get(t.id) ?? []).filter((m) => visible(m.at, m.at)).map((m, i) => (
+                  <span key={`m${i}`} data-measurement={m.outcome} title={`${clock(m.at)} ${m.text}`} className={`absolute top-0.5 h-4 w-0.5 ${markColour[m.outcome] ?? "bg-slate-600"}`} style={{ left: pos(m.at) }} />
+                ))}
                 {t.revert.startedAt && revEnd && visible(t.revert.startedAt, revEnd) && (
                   <div
                     data-bar="revert"

@@ -20,6 +20,7 @@ import { settings } from "./settings";
 import { writeAudit, type AuditEntry } from "./store/audit";
 import { loadTasks } from "./store/tasks";
 import { ApprovalTask } from "./authoring/tasks/approval";
+import { checkAnalysesOf } from "./authoring/tasks/analysis";
 import { approvalPolicy, type Policy } from "./authoring/approvals";
 import { refuseBadText } from "./text";
 import { checkPlanLimits } from "./plan-limits";
@@ -79,6 +80,12 @@ async function generate(kind: RolloutKind, id: number, config: Config): Promise<
   }
   // Before anything walks it again: a tree over the plan limits is refused (422).
   checkPlanLimits(root);
+  // Analyses are checked here, not mid-rollout: the field named (422).
+  try {
+    checkAnalysesOf(kind.cls, config, root);
+  } catch (e) {
+    throw new FinaliseError(`Finalise refused an analysis: ${(e as Error).message}`, null);
+  }
   // Every kind in the tree must be findable again by name: say so now, not when it runs.
   await typeNamesIn(root);
   return root;
@@ -251,4 +258,5 @@ export type { KindLock } from "./store/locks";
 // The reads (views of rollouts, tasks and logs) live in views.ts.
 export * from "./read/views";
 export { getTaskChildren, getTaskRecords } from "./read/tree-pages";
+export { analysisOf, type AnalysisView, type AnalysisRunView, type AnalysisMetricView, type AnalysisMeasurementView } from "./read/analysis";
 export type { Progress } from "./read/progress";

@@ -21,7 +21,7 @@ import os from "node:os";
 import path from "node:path";
 import { readyDb, closeDb } from "./store/db";
 import { migrateDb } from "./store/migrations";
-import { createRollout, getLog, getRollout, runRollout, sendSignal, type RecordView, type RolloutView, type TaskView } from "./operations";
+import { analysisOf, createRollout, decideTask, getLog, getRollout, runRollout, sendSignal, type AnalysisView, type RecordView, type RolloutView, type TaskView } from "./operations";
 import { Runner } from "./runner/runner";
 import { kindOf, registerRolloutClass, registerTaskKinds } from "./modules/registry";
 import { simulate, outsideSimulation, FakeTime, type CommandStub, type CommandOutcome } from "./runner/simulation";
@@ -62,6 +62,10 @@ export type RolloutControl = {
   until(check: (view: RolloutView) => unknown, timeoutMs?: number): Promise<RolloutView>;
   /** Sends a signal (abort_rollout, term_rollout, skip_rollback, abort_rollback, term_rollback). */
   signal(name: string, user?: string): Promise<void>;
+  /** Decides on a task as a person would on the page: approve, reject, retry, skip. */
+  decide(taskId: number, action: "approve" | "reject" | "retry" | "skip", user?: string): Promise<void>;
+  /** The rollout's analyses as GET /api/rollouts/{id}/analysis answers them now. */
+  analysis(): Promise<AnalysisView>;
 };
 
 export type TestedTask = {
@@ -95,6 +99,8 @@ export type TestRolloutResult = {
   elapsedMs: number;
   /** The rollout as the API shows it. */
   view: RolloutView;
+  /** Its health analyses, each measurement included (GET /api/rollouts/{id}/analysis). */
+  analysis: AnalysisView;
 };
 
 /** Any Rollout subclass, whatever its config type. */
@@ -155,6 +161,11 @@ export async function testRollout(
             await sendSignal(db, id, name, by);
             runner.wake();
           },
+          async decide(taskId, action, by = "operator") {
+            await outsideSimulation(() => decideTask(db, id, String(taskId), action, by));
+            runner.wake();
+          },
+          analysis: () => outsideSimulation(() => analysisOf(db, id)),
         };
         steering++;
         steered = Promise.resolve()
@@ -208,6 +219,7 @@ export async function testRollout(
         logs: { rollout: await log(null, "rollout"), rollback: await log(null, "rollback") },
         elapsedMs,
         view,
+        analysis: await analysisOf(db, id),
       };
     });
   } finally {

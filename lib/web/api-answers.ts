@@ -138,3 +138,38 @@ const auditEntry = z.object({
   address: z.string().nullable().meta({ description: "The client's address (null on a rollout's trail unless you are an admin)" }),
 });
 export const auditPage = z.object({ entries: z.array(auditEntry), page: z.number(), perPage: z.number(), total: z.number(), pages: z.number() });
+
+/** GET /api/rollouts/{id}/analysis: every health analysis, its metrics and each measurement. */
+const metricValue = z.union([z.number(), z.array(z.number()), z.null()]).meta({ description: "A number, several (a vector), or null (no data or an error)" });
+export const analysis = z.object({
+  runs: z.array(
+    z.object({
+      id: z.number().int(),
+      taskId: z.number().int().nullable().meta({ description: "The analysis step; null for a background analysis" }),
+      attempt: z.number().int().meta({ description: "The step's attempt (0 first; Retry measures again as the next)" }),
+      name: z.string(),
+      verdict: z.enum(["running", "successful", "failed", "inconclusive"]),
+      why: z.string().nullable(),
+      startedAt: z.number(),
+      finishedAt: z.number().nullable(),
+      metrics: z.array(
+        z.object({
+          name: z.string(),
+          verdict: z.enum(["running", "successful", "failed", "inconclusive", "error"]),
+          why: z.string(),
+          dryRun: z.boolean(),
+          successCondition: z.string().nullable(),
+          failureCondition: z.string().nullable(),
+          failureLimit: z.number().int(),
+          inconclusiveLimit: z.number().int(),
+          consecutiveErrorLimit: z.number().int(),
+          count: z.number().int().nullable(),
+          interval: z.string().nullable(),
+          provider: z.enum(["prometheus", "web", "custom"]),
+          compare: z.object({ direction: z.string(), tolerance: z.number(), critical: z.boolean() }).nullable().meta({ description: "A canary metric: each value is [baseline, canary]" }),
+          measurements: z.array(z.object({ at: z.number(), value: metricValue, outcome: z.enum(["successful", "failed", "inconclusive", "error"]), message: z.string().nullable() })),
+        }),
+      ),
+    }),
+  ),
+});

@@ -10,7 +10,7 @@ import { settings } from "@/lib/kettle/settings";
 import { rolloutKinds } from "@/lib/kettle/operations";
 import { signalNames } from "@/lib/kettle/signals";
 import { commentBody, planDecisionBody, createRolloutBody, finaliseBody, hideBody, lockBody, tokenBody, webhookBody, webhookChangeBody } from "./api-schemas";
-import { auditPage, delivery, error, lock, logLines, rollout, rolloutSummary, task, token, webhook } from "./api-answers";
+import { analysis, auditPage, delivery, error, lock, logLines, rollout, rolloutSummary, task, token, webhook } from "./api-answers";
 
 type Json = Record<string, unknown>;
 const schema = (s: z.ZodType, io: "input" | "output" = "input"): Json => {
@@ -62,6 +62,7 @@ function operations(): Op[] {
       errors: [400],
     },
     { method: "get", path: "/api/rollouts/in-flight", summary: "Every rollout in progress across kinds, with progress, time left and who ran it", action: "read", ok: { status: 200, schema: { type: "object" } } },
+    { method: "get", path: "/api/rollouts/{id}/analysis", summary: "Every health analysis of the rollout (steps and background): metrics, conditions, limits, each measurement, the verdict and why", action: "read", params: [id], ok: { status: 200, schema: ref("Analysis") }, errors: [404] },
     { method: "get", path: "/api/rollouts/{id}/plans", summary: "Every plan the rollout was finalised with, oldest first, each with its diff against the one before", action: "read", params: [id], ok: { status: 200, schema: { type: "object" } }, errors: [404] },
     { method: "post", path: "/api/rollouts", summary: "Create and finalise a rollout", action: "create", params: [answerTasks], body: ref("CreateRollout"), ok: { status: 201, schema: ref("Rollout") }, errors: [400, 422] },
     {
@@ -264,6 +265,7 @@ export async function openApiDocument(serverUrl?: string): Promise<Json> {
         Rollout: withRef(schema(rollout, "output"), "tasks", { anyOf: [ref("Task"), { type: "null" }] }),
         Task: withRef(schema(task, "output"), "children", { type: "array", items: ref("Task") }),
         LogLines: schema(logLines, "output"),
+        Analysis: schema(analysis, "output"),
         AuditPage: schema(auditPage, "output"),
         Lock: schema(lock, "output"),
         Error: schema(error, "output"),

@@ -3,6 +3,7 @@ import { beforeAll, expect, test } from "vitest";
 import { loadTaskKinds } from "@/lib/kettle/modules/registry";
 import { testRollout, type CommandStub } from "@/lib/kettle/testing";
 import { DemoRollout } from "@/rollouts/demo";
+import { freePort } from "../helpers/server";
 
 // Loading the modules in rollouts/ happens once per process; the timings below are of the runs.
 beforeAll(() => loadTaskKinds());
@@ -79,4 +80,21 @@ test("DemoRollout's config is bounded: a version of a few dozen characters, host
   }
   expect(fits({ failHost: "web-" })).toBe(false);
   expect(fits({ failHost: "" })).toBe(true);
+});
+
+test("AnalysedDemoRollout: a health analysis after each wave against the demo's own simulated metric (web provider, loopback)", async () => {
+  const { AnalysedDemoRollout } = await import("@/rollouts/demo");
+  // A port of this test's own: a server of another test may hold the default one and end meanwhile.
+  process.env.KETTLE_DEMO_METRIC_PORT = String(await freePort());
+  const shell = fakeShell();
+  const hosts = ["web-01", "web-02", "web-03"];
+  const healthy = await testRollout(AnalysedDemoRollout, { version: "2.0.0", hosts, waveDelaySecs: 1, monitors: [], simulatedErrorRate: 0.5 }, { commands: shell.commands });
+  expect(healthy.status).toBe("finished");
+  expect(healthy.analysis.runs.map((r) => [r.name, r.verdict, r.metrics[0].measurements.length])).toEqual([
+    ["Error rate (wave 1 of 2)", "successful", 3],
+    ["Error rate (wave 2 of 2)", "successful", 3],
+  ]);
+  const failing = await testRollout(AnalysedDemoRollout, { version: "2.0.0", hosts, waveDelaySecs: 1, monitors: [], simulatedErrorRate: 20 }, { commands: fakeShell().commands });
+  expect(failing.status).toBe("rolled_back");
+  expect(failing.task("Analysis: Error rate (wave 1 of 2)")?.run.error).toMatch(/Analysis failed: error-rate: 1st measurement \d+(\.\d+)? meets the failure condition result >= 5/);
 });

@@ -5,6 +5,7 @@ import { DelayTask, type DelayState } from "./tasks/delay";
 import { ApprovalTask, type ApprovalState } from "./tasks/approval";
 import { ParallelExecTask } from "./tasks/parallel";
 import { SequentialExecTask } from "./tasks/sequential";
+import { AnalysisTask, type AnalysisTaskState } from "./tasks/analysis";
 
 /** The three waves: [first], [up to half of all], [the rest]; empty ones dropped. */
 export function gradualGroups<T>(items: readonly T[]): T[][] {
@@ -23,6 +24,11 @@ export type GradualOptions = {
   /** The approval gates' timeout and what it means (see ApprovalTask). */
   approvalTimeoutMinutes?: number;
   onApprovalTimeout?: ApprovalState["onTimeout"];
+  /**
+   * A health analysis (AnalysisTask's spec) after each wave, the last included: with the
+   * delay, or instead of it when the delay is null. Its title says the wave.
+   */
+  analysis?: AnalysisTaskState;
 };
 
 function gradual<T>(items: readonly T[], makeTask: (item: T) => Task, delay: DelayState | null, group: (tasks: Task[]) => Task, options: GradualOptions): Task {
@@ -43,6 +49,10 @@ function gradual<T>(items: readonly T[], makeTask: (item: T) => Task, delay: Del
     }
     const tasks = items_.map(makeTask);
     steps.push(tasks.length === 1 ? tasks[0] : group(tasks));
+    if (options.analysis) {
+      const wave = `wave ${i + 1} of ${waves.length}`;
+      steps.push(new AnalysisTask({ ...options.analysis, title: options.analysis.title ? `${options.analysis.title} (${wave})` : `Health after ${wave}` }));
+    }
   }
   return new SequentialExecTask(steps);
 }

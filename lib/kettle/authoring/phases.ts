@@ -19,6 +19,15 @@ export type OnFailure = "rollback" | "pause";
 export const onFailureOf = (cls: RolloutClass): OnFailure => (cls.onFailure === "pause" ? "pause" : "rollback");
 
 /**
+ * A failure that pauses for a decision (retry, skip, roll back) whatever the class's
+ * onFailure says: a kind says which of its failures do (an inconclusive analysis).
+ */
+export function pausesOnFailure(task: Task, message: string | null): boolean {
+  const says = (task.constructor as { pausesOn?: (message: string) => boolean }).pausesOn;
+  return task.children.length === 0 && message !== null && typeof says === "function" && says(message);
+}
+
+/**
  * How often a failing run is tried before it counts as failed. The wait before
  * attempt n+1 is backoffMs · 2^(n-1), capped at maxBackoffMs.
  */

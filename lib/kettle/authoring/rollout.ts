@@ -2,6 +2,8 @@
 import type { z } from "zod";
 import type { Task } from "./task";
 import type { ApprovalPolicy } from "./approvals";
+import type { Measure } from "../analysis/providers";
+import type { AnalysisSpec } from "../analysis/spec";
 
 /** What a monitor gets: `signal` ends when the run ends; `abort(reason)` aborts the rollout, `pause(reason)` pauses it. */
 export interface MonitorContext {
@@ -27,6 +29,13 @@ export type RolloutClass = {
   advancedFields?: string[];
   /** Named monitors; `config.monitors` (an array of names) selects which run. */
   monitors?: Record<string, Monitor>;
+  /** Custom analysis providers by name: a metric's `provider: { custom: "name" }` calls one. */
+  measures?: Record<string, Measure>;
+  /**
+   * Background analyses by name; `config.analysis` (an array of names) selects which run beside
+   * the run from its start: Failed aborts the rollout (rollback), Inconclusive pauses it.
+   */
+  analysis?: Record<string, AnalysisSpec>;
   /**
    * After a restart or a takeover: treat every task as resumable (interrupted ones run
    * again, so they must be safe to re-run). Without it, only resumable kinds carry on.

@@ -6,6 +6,7 @@
 import type { TaskRecords, TaskStatus } from "../status";
 import { taskStatus } from "../status";
 import type { ExecOptions, ExecResult } from "../runner/exec";
+import type { AnalysisHost } from "../analysis/run";
 
 export type TaskState = Record<string, unknown>;
 
@@ -49,6 +50,12 @@ export interface TaskContext {
    * task carries on meanwhile.
    */
   pause(reason: string): Promise<void>;
+  /**
+   * The record of an analysis this task runs (AnalysisTask): each measurement is a row, so a
+   * restart carries on from those taken; the rollout class's static measures; the engine's clock.
+   * `name` tells several analyses of one task apart. Each attempt of the task starts afresh.
+   */
+  analysis(name: string): AnalysisHost;
   /** Runs a command, streaming its output into the log; throws on a non-zero exit; killed on term. */
   exec(command: string[], options?: ExecOptions): Promise<ExecResult>;
   /**

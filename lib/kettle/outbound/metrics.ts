@@ -19,6 +19,8 @@ function create() {
     leaseTakeovers: new Counter({ name: "kettle_lease_takeovers_total", help: "Rollouts this instance took over from a runner that went silent or died", registers: [registry] }),
     leaseRenewals: new Counter({ name: "kettle_lease_renewals_total", help: "Lease renewals by this instance's runner", registers: [registry] }),
     webhookDeliveries: new Counter({ name: "kettle_webhook_deliveries_total", help: "Webhook delivery attempts by outcome: delivered, failed (will retry), gave_up", labelNames: ["outcome"], registers: [registry] }),
+    analysisMeasurements: new Counter({ name: "kettle_analysis_measurements_total", help: "Analysis measurements this instance's runner took, by analysis, metric and outcome", labelNames: ["analysis", "metric", "outcome"], registers: [registry] }),
+    analysisLastValue: new Gauge({ name: "kettle_analysis_last_value", help: "The last numeric value each analysis metric measured on this instance", labelNames: ["analysis", "metric"], registers: [registry] }),
     rolloutsRun: new Counter({ name: "kettle_rollout_runs_requested_total", help: "Run requests accepted through this instance's API", registers: [registry] }),
   };
 }
@@ -58,3 +60,8 @@ export const countSignal = (name: string) => safe(() => metrics().signals.inc({ 
 export const countDecision = (name: string) => safe(() => metrics().decisions.inc({ name }));
 export const countRunRequest = () => safe(() => metrics().rolloutsRun.inc());
 export const countDelivery = (outcome: "delivered" | "failed" | "gave_up") => safe(() => metrics().webhookDeliveries.inc({ outcome }));
+export const observeMeasurement = (analysis: string, metric: string, outcome: string, value: number | null) =>
+  safe(() => {
+    metrics().analysisMeasurements.inc({ analysis, metric, outcome });
+    if (value !== null && Number.isFinite(value)) metrics().analysisLastValue.set({ analysis, metric }, value);
+  });

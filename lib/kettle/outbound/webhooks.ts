@@ -22,6 +22,8 @@ export const webhookEvents = [
   "rollout.rollback_failed",
   "task.failed",
   "approval.requested",
+  "analysis.failed",
+  "analysis.inconclusive",
 ] as const;
 export type WebhookEvent = (typeof webhookEvents)[number];
 
@@ -182,6 +184,7 @@ type Snapshot = {
   data: {
     rollout: { id: number; kind: string; status: string; user: string | null; pausedReason?: { message?: string } | null };
     task?: { id: number; type: string; error?: string | null; title?: string | null; state?: Record<string, unknown>; waitingSince?: number | null };
+    analysis?: { name: string; verdict: string; why: string | null };
   };
 };
 
@@ -219,6 +222,7 @@ export function deliveryBody(payload: string, format: "standard" | "slack"): str
   const name = `<${url}|Rollout ${r.id}> (${esc(r.kind)})`;
   let text: string;
   if (event.type === "task.failed") text = `:x: ${name}: task ${event.data.task?.id} (${esc(event.data.task?.type ?? "")}) failed: ${esc(event.data.task?.error ?? "")}`;
+  else if (event.type.startsWith("analysis.")) text = `${event.type === "analysis.failed" ? ":x:" : ":grey_question:"} ${name}: analysis "${esc(event.data.analysis?.name ?? "")}" ${event.data.analysis?.verdict ?? ""}: ${esc(event.data.analysis?.why ?? "")}`;
   else if (event.type === "approval.requested" && ask) {
     const who = `${ask.approvals === 1 ? "an approval" : `${ask.approvals} approvals`}${ask.fourEyes ? " (four eyes)" : ""}${ask.approvers.length ? ` from ${esc(ask.approvers.join(" or "))}` : ""}`;
     const by = ask.timesOutAt ? ` by ${ask.timesOutAt.slice(0, 16).replace("T", " ")} UTC (then it ${ask.onTimeout === "pause" ? "pauses" : ask.onTimeout === "approve" ? "approves itself" : "is rejected"})` : "";

@@ -17,7 +17,7 @@ import { pause } from "../store/decisions";
 import { Steering } from "./steering";
 import { TaskSteering } from "./task-steering";
 import { ExecutionSignals, type LivenessOptions, type RolloutLog } from "./execution-signals";
-import { onFailureOf, retryPolicyOf, type OnFailure } from "../authoring/phases";
+import { onFailureOf, pausesOnFailure, retryPolicyOf, type OnFailure } from "../authoring/phases";
 import { recover } from "./takeover";
 import { endRun } from "./run-end";
 import { LogWriter } from "../store/logs";
@@ -28,6 +28,8 @@ import { Commands } from "./commands";
 import { raceTerm, UnderWay } from "./waiting";
 import { startMonitors, stopMonitors } from "./monitors";
 import { observeTask } from "../outbound/metrics";
+import { stepAnalysisHost, type AnalysisDeps } from "./analysis-host";
+import { startBackgroundAnalyses } from "./background-analysis";
 import { leavesOfSequences } from "../authoring/tasks/sequential";
 
 export type ExecutionOptions = LivenessOptions & {
@@ -89,7 +91,12 @@ export class Execution {
       revertTask: (child) => this.revertTask(child),
       waitForApproval: (task, log, timeoutMs) => this.taskSteering.waitForApproval(task, log, timeoutMs),
       pauseRun: (task, reason) => this.taskSteering.pauseFor(task, reason),
+      analysis: (task, name, ctx) => stepAnalysisHost(this.analysisDeps, task, name, ctx, this.contextHost.runSleep),
     };
+  }
+
+  private get analysisDeps(): AnalysisDeps {
+    return { db: this.db, rolloutId: this.row.id, config: this.row.config, measures: this.cls.measures ?? {}, rolloutLog: (line) => this.log("rollout", line) };
   }
 
   get rolloutId() {
@@ -133,17 +140,18 @@ export class Execution {
   private async runPhase() {
     const fresh = !this.root.records.runStartedAt;
     if (fresh) this.log("rollout", `Rollout started${this.row.runBy ? ` by ${this.row.runBy}` : ""} on ${this.host} (instance ${this.opts.owner})`);
-    const monitors = startMonitors({
+    const watch = {
       rolloutId: this.row.id,
       config: this.row.config,
-      monitors: this.cls.monitors ?? {},
-      log: (line) => this.log("rollout", line),
-      abort: (by) => this.signals.sendOwn("abort_rollout", by),
-      pause: async (by, message) => {
+      log: (line: string) => this.log("rollout", line),
+      abort: (by: string) => this.signals.sendOwn("abort_rollout", by),
+      pause: async (by: string, message: string) => {
         await pause(this.db, this.row.id, "pause_rollout", by, { kind: "monitor", message, by }, now(), message);
         await this.signals.poll();
       },
-    });
+    };
+    const monitors = startMonitors({ ...watch, monitors: this.cls.monitors ?? {} });
+    const analyses = startBackgroundAnalyses({ ...this.analysisDeps, ...watch, cls: this.cls }); // beside the run, as monitors
     const { run } = this.signals;
     let failure: string | null = null;
     try {
@@ -156,6 +164,7 @@ export class Execution {
       if (run.term.signal.aborted) await this.commandsGone("rollout");
       await this.tasksUnderWay.settled();
       await stopMonitors(monitors, (line) => this.log("rollout", line));
+      await stopMonitors(analyses, (line) => this.log("rollout", line));
     }
     this.signals.assertAttached();
     await this.logs.flush();
@@ -212,7 +221,7 @@ export class Execution {
   private async runTaskNow(task: Task): Promise<unknown> {
     const r = task.records;
     if (this.resuming && (r.runFinishedAt || r.skippedAt)) return r.runResult;
-    const awaitsDecision = this.resuming && task.status === "failed" && this.onFailure === "pause" && task.children.length === 0;
+    const awaitsDecision = this.resuming && task.status === "failed" && ((this.onFailure === "pause" && task.children.length === 0) || pausesOnFailure(task, r.runError));
     if (r.runStartedAt && !(this.resuming && (task.status === "started" || task.status === "waiting")) && !awaitsDecision) {
       throw new Error(`Task ${task.id} (${task.description()}) has already run`);
     }

@@ -9,6 +9,7 @@ import type { ExecOptions, ExecResult } from "./exec";
 import type { Phase } from "../store/task-recorder";
 import { taskSleep } from "./waiting";
 import { now } from "../clock";
+import type { AnalysisHost } from "../analysis/run";
 
 /** What a context needs from the execution it belongs to. */
 export interface ContextHost {
@@ -24,6 +25,7 @@ export interface ContextHost {
   revertTask(child: Task): Promise<boolean>;
   waitForApproval(task: Task, log: (line: string) => void, timeoutMs?: number): ReturnType<TaskContext["waitForApproval"]>;
   pauseRun(task: Task, reason: string): Promise<void>;
+  analysis(task: Task, name: string, ctx: TaskContext): AnalysisHost;
 }
 
 type Methods = Omit<TaskContext, "abort" | "term" | "phase" | "startedAt">;
@@ -71,6 +73,10 @@ export class ExecutionContext implements TaskContext {
 
   get waitForApproval(): Methods["waitForApproval"] {
     return (this.made.waitForApproval ??= (timeoutMs) => this.host.waitForApproval(this.task, this.log, timeoutMs));
+  }
+
+  get analysis(): Methods["analysis"] {
+    return (this.made.analysis ??= (name) => this.host.analysis(this.task, name, this));
   }
 
   get pause(): Methods["pause"] {

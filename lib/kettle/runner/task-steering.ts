@@ -10,7 +10,7 @@ import { pauseByOwner, unpauseByOwner, type PausedReason } from "../store/decisi
 import type { LogWriter } from "../store/logs";
 import type { Steering } from "./steering";
 import type { ExecutionSignals, RolloutLog } from "./execution-signals";
-import { backoffMs, type OnFailure, type RetryPolicy } from "../authoring/phases";
+import { backoffMs, pausesOnFailure, type OnFailure, type RetryPolicy } from "../authoring/phases";
 import { now } from "../clock";
 
 /** What a task's steering reaches of the execution it belongs to. */
@@ -74,7 +74,7 @@ export class TaskSteering {
     const { run } = this.host.signals;
     if (run.abort.signal.aborted || run.term.signal.aborted) return null;
     const retries = policy !== null && tries < policy.attempts;
-    const pauses = this.host.onFailure === "pause" && task.children.length === 0;
+    const pauses = (this.host.onFailure === "pause" && task.children.length === 0) || pausesOnFailure(task, message);
     return retries || pauses ? this.tryAgain(task, message, retries ? policy : null, tries, pauses) : null;
   }
 
@@ -169,9 +169,10 @@ export class TaskSteering {
   private async decideOnFailure(task: Task, message: string): Promise<"retry" | "skip" | "rollback"> {
     const { db, rolloutId, owner, signals, steering } = this.host;
     const interrupted = this.interrupted.has(task.id!);
+    const asks = !interrupted && pausesOnFailure(task, message); // an analysis that needs a person: not a failure
     const reason: PausedReason = {
-      kind: interrupted ? "interrupted" : "failure",
-      message: `Task ${task.id} (${task.description()}) ${interrupted ? "was interrupted by a restart" : `failed: ${message}`}`,
+      kind: interrupted ? "interrupted" : asks ? "task" : "failure",
+      message: `Task ${task.id} (${task.description()}) ${interrupted ? "was interrupted by a restart" : asks ? message : `failed: ${message}`}`,
       taskId: task.id!,
     };
     if (!(await pauseByOwner(db, rolloutId, owner, reason, now()))) {
