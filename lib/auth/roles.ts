@@ -26,6 +26,12 @@ export const actionRoles = {
   webhook_update: "admin",
   webhook_delete: "admin",
   metrics_read: "viewer",
+  // when rollouts may run (issue 21): freeze windows and their override are admins' to decide
+  freeze_create: "admin",
+  freeze_delete: "admin",
+  freeze_override: "admin",
+  schedule: "operator",
+  schedule_cancel: "operator",
   create: "operator",
   finalise: "operator",
   run: "operator",

@@ -14,7 +14,8 @@ import { now } from "./clock";
 import { activeStatuses, type RolloutStatus } from "./status";
 import { isSignalName, signalNames } from "./signals";
 import { Task } from "./authoring/task";
-import { insertTaskDecision, pause, resume, retryRollback as retryRollbackRow, type PausedReason } from "./store/decisions";
+import { checkOverride, freezeDoor, FrozenError } from "./schedule/door";
+import { insertTaskDecision, overrideFreeze, pause, resume, retryRollback as retryRollbackRow, type PausedReason } from "./store/decisions";
 import { isTaskDecision, taskDecisions } from "./authoring/phases";
 import { settings } from "./settings";
 import { writeAudit, type AuditEntry } from "./store/audit";
@@ -67,7 +68,7 @@ export class FinaliseError extends KettleError {
   }
 }
 
-async function generate(kind: RolloutKind, id: number, config: Config): Promise<Task> {
+export async function generate(kind: RolloutKind, id: number, config: Config): Promise<Task> {
   let root: unknown;
   try {
     root = await new kind.cls(id, config).generateTasks();
@@ -157,7 +158,14 @@ export async function approvalGateOf(db: Db, id: number, taskIdParam: string): P
 /** Statuses that count as "running" for a class with `concurrency = 1`. */
 const busyStatuses = (): string[] => [...activeStatuses, ...(activeStatuses.includes("paused" as RolloutStatus) ? [] : ["paused"])];
 
-export async function runRollout(db: Db, id: number, user: string | null, audit?: AuditEntry): Promise<void> {
+export type RunOptions = {
+  /** An admin's override of the freeze windows, with its reason (the route checks the role). */
+  override?: string | null;
+  /** A scheduled run: its plan was just made again and found unchanged, so its age does not matter. */
+  scheduled?: boolean;
+};
+
+export async function runRollout(db: Db, id: number, user: string | null, audit?: AuditEntry, opts: RunOptions = {}): Promise<void> {
   const row = await requireRolloutRow(db, id);
   const kind = await resolveRolloutClass(row.kind).catch(() => null);
   const exclusive = kind?.cls.concurrency === 1 ? busyStatuses() : [];
@@ -165,7 +173,31 @@ export async function runRollout(db: Db, id: number, user: string | null, audit?
   const approval = row.status === "not_started" && row.finalisedAt ? await planApprovalOf(db, row, kind?.cls ?? null) : null;
   const refused = approval && planApprovalRefusal(approval, user);
   if (refused) throw conflict(`Run refused: ${refused}`);
-  await requestRun(db, id, user, now(), { audit: audit && { ...audit, kind: row.kind }, exclusive, ...(approval ? { finalisedAt: row.finalisedAt! } : {}) });
+  const override = opts.override === undefined || opts.override === null ? null : checkOverride(opts.override);
+  // The freeze windows (issue 21): refused at the door unless an admin overrides them.
+  if (row.status === "not_started" && !override && !row.freezeOverride) {
+    try {
+      await freezeDoor(db, row, now());
+    } catch (e) {
+      if (e instanceof FrozenError && audit) await writeAudit(db, { ...audit, outcome: "refused", rolloutId: id, kind: row.kind, comment: `409: ${e.message}` });
+      throw e;
+    }
+  }
+  const at = now();
+  await requestRun(db, id, user, at, {
+    audit: audit && { ...audit, kind: row.kind },
+    exclusive,
+    anyAge: opts.scheduled,
+    ...(approval ? { finalisedAt: row.finalisedAt! } : {}),
+    ...(override ? { freezeOverride: { by: user, reason: override, at }, overrideAudit: audit && { ...audit, action: "freeze_override", kind: row.kind, comment: override } } : {}),
+  });
+}
+
+/** An admin lets a rollout run through the freezes (with a reason): a run a freeze paused resumes. */
+export async function overrideFreezes(db: Db, id: number, reason: unknown, user: string | null, audit: AuditEntry): Promise<{ resumed: boolean }> {
+  const text = checkOverride(reason);
+  const row = await requireRolloutRow(db, id);
+  return overrideFreeze(db, id, { by: user, reason: text, at: now() }, { ...audit, kind: row.kind, comment: text });
 }
 
 /** Where the approval of a rollout's plan stands; 409 when its kind needs none or it is past approving. */
@@ -216,7 +248,14 @@ export async function sendSignal(db: Db, id: number, name: string, user: string 
     const row = await requireRolloutRow(db, id);
     throw conflict(`pause_rollout is not available while the rollout is ${row.status.replace(/_/g, " ")}`);
   }
-  if (name === "resume_rollout") return resume(db, id, user, now(), text, audit);
+  if (name === "resume_rollout") {
+    const row = await requireRolloutRow(db, id);
+    const paused = row.pausedReason as PausedReason | null;
+    if (row.status === "paused" && paused?.kind === "freeze" && !row.freezeOverride) {
+      throw conflict(`${paused.message.replace(/: it resumes by itself then$/, "")}. It resumes by itself when the freeze ends; to resume it now an admin overrides the freeze with a reason (POST /api/rollouts/${id}/override)`);
+    }
+    return resume(db, id, user, now(), text, audit);
+  }
   await insertSignal(db, id, name, user, now(), audit);
 }
 
@@ -237,6 +276,9 @@ export async function retryRollback(db: Db, id: number, user: string | null, com
 }
 
 export { hideRollout };
+export { FrozenError };
+export * from "./schedule/freezes";
+export { scheduleRun, cancelScheduledRun } from "./schedule/schedules";
 /** The database named by the settings: what pages and routes pass to these functions. */
 // The store's reads and writes the web side needs as they are: it reaches them here, not in store/.
 export { database, type Db } from "./store/db";

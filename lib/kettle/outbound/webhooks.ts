@@ -22,6 +22,8 @@ export const webhookEvents = [
   "rollout.rollback_failed",
   "task.failed",
   "approval.requested",
+  "rollout.frozen",
+  "schedule.skipped",
 ] as const;
 export type WebhookEvent = (typeof webhookEvents)[number];
 

@@ -70,6 +70,12 @@ export type RolloutSummary = {
   rolloutFinishedAt: number | null;
   rollbackStartedAt: number | null;
   rollbackFinishedAt: number | null;
+  /** An admin's override of the freeze windows for this rollout (issue 21), or null. */
+  freezeOverride: { by: string | null; reason: string; at: number } | null;
+  /** A scheduled run: when (epoch ms), who scheduled it; null when none is pending. */
+  schedule: { at: number; by: string | null } | null;
+  /** Why its scheduled run did not start (the plan changed, a freeze, an approval missing), or null. */
+  scheduleSkipped: { at: number; scheduledFor: number; reason: string; diff?: unknown } | null;
 };
 
 

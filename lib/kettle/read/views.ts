@@ -47,6 +47,9 @@ export function summary(row: RolloutRow): RolloutSummary {
     rolloutFinishedAt: row.rolloutFinishedAt,
     rollbackStartedAt: row.rollbackStartedAt,
     rollbackFinishedAt: row.rollbackFinishedAt,
+    freezeOverride: row.freezeOverride ?? null,
+    schedule: row.scheduledAt !== null && row.status === "not_started" ? { at: row.scheduledAt, by: row.scheduledBy } : null,
+    scheduleSkipped: (row.scheduleNote as RolloutSummary["scheduleSkipped"]) ?? null,
   };
 }
 

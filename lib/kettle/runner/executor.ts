@@ -29,6 +29,8 @@ import { raceTerm, UnderWay } from "./waiting";
 import { startMonitors, stopMonitors } from "./monitors";
 import { observeTask } from "../outbound/metrics";
 import { leavesOfSequences } from "../authoring/tasks/sequential";
+import { watchFreezes } from "./freeze-watch";
+import { freezeFacts } from "../store/freezes";
 
 export type ExecutionOptions = LivenessOptions & {
   /** Set when this runner takes over from one that stopped mid-way. */
@@ -108,6 +110,13 @@ export class Execution {
 
   async execute(): Promise<void> {
     const heartbeat = this.signals.heartbeat();
+    const { db, row, steering } = this;
+    const freezes = watchFreezes({
+      db, rolloutId: row.id, kind: row.kind, owner: this.opts.owner, steering,
+      current: () => freezeFacts(db, row.id),
+      log: (line) => this.log("rollout", line),
+      stop: this.signals.detached.signal,
+    });
     try {
       await this.signals.poll();
       if (this.opts.takeoverFrom !== undefined) {
@@ -124,6 +133,7 @@ export class Execution {
     } finally {
       this.detach("execution ended");
       await heartbeat;
+      await freezes;
       await this.logs.flush().catch(() => {});
     }
   }
