@@ -248,3 +248,16 @@ export class ApprovedTreeRollout extends TreeRollout {
   static title = "Test fixture: a tree whose plan needs two approvals (four eyes)";
   static requiresApproval = { approvals: 2, fourEyes: true };
 }
+
+/**
+ * A tree read from a file the config names, as a real plan reads an inventory: the plan can
+ * change with nothing in the config changing (a scheduled run's stale-plan check, issue 21).
+ */
+export class FileTreeRollout extends Rollout<{ file: string }> {
+  static title = "Test fixture: a tree read from a file";
+  static configSchema = z.object({ file: z.string() });
+
+  generateTasks() {
+    return buildTree(JSON.parse(fs.readFileSync(this.config.file, "utf8")) as TreeSpec);
+  }
+}

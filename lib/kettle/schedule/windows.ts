@@ -7,9 +7,13 @@
 // (wall-clock) time and each occurrence is placed in the zone by `luxon`, which
 // resolves daylight-saving gaps and folds; `croner` evaluates cron expressions
 // in a zone itself. All three are widely used and maintained.
-import { RRule, rrulestr } from "rrule";
+import * as rruleModule from "rrule";
 import { Cron } from "croner";
 import { DateTime } from "luxon";
+
+// rrule ships CommonJS without an exports map: Node's ESM loader (the compiled server) sees only a default export.
+const { RRule, rrulestr } = ((rruleModule as unknown as { default?: typeof rruleModule }).default ?? rruleModule) as typeof rruleModule;
+type RRule = InstanceType<typeof RRule>;
 
 export type FreezeMode = "deny" | "allow";
 
