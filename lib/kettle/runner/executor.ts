@@ -119,6 +119,7 @@ export class Execution {
     });
     try {
       await this.signals.poll();
+      await freezes.ready;
       if (this.opts.takeoverFrom !== undefined) {
         const { db, row, root, cls, host, log, logs, recorder, signals, taskSteering } = this;
         ({ resuming: this.resuming, status: this.status } = await recover(
@@ -133,7 +134,7 @@ export class Execution {
     } finally {
       this.detach("execution ended");
       await heartbeat;
-      await freezes;
+      await freezes.done;
       await this.logs.flush().catch(() => {});
     }
   }

@@ -28,7 +28,18 @@ export type FreezeWatchHost = {
   stop: AbortSignal;
 };
 
-export async function watchFreezes(h: FreezeWatchHost): Promise<void> {
+/**
+ * Watches until `h.stop` fires. `ready` settles after the first check, so the execution starts
+ * no task before it knows whether a freeze is on (a rollout taken over during a freeze).
+ */
+export function watchFreezes(h: FreezeWatchHost): { ready: Promise<void>; done: Promise<void> } {
+  let readyNow!: () => void;
+  const ready = new Promise<void>((resolve) => (readyNow = resolve));
+  const done = watch(h, () => readyNow()).finally(() => readyNow());
+  return { ready, done };
+}
+
+async function watch(h: FreezeWatchHost, checked: () => void): Promise<void> {
   // The timer for the next boundary lives across checks (replaced only when the boundary moves),
   // so fake time can never jump past a freeze's start between two checks.
   let timer: { at: number; cancel: AbortController; fired: Promise<boolean> } | null = null;
@@ -39,6 +50,7 @@ export async function watchFreezes(h: FreezeWatchHost): Promise<void> {
     } catch {
       // A passing database error: look again shortly.
     }
+    checked();
     const boundary: number | null = last?.boundary ?? null;
     if (timer && timer.at !== boundary) (timer.cancel.abort(), (timer = null));
     const at = now();
