@@ -64,3 +64,33 @@ BEGIN
   FROM webhook w
   WHERE w.disabled_at IS NULL AND EXISTS (SELECT 1 FROM json_each(w.events) WHERE value IN ('schedule.skipped', '*'));
 END;
+--> statement-breakpoint
+-- A queue per kind (issue 21): when a queued run was accepted, its place (move to front lowers it),
+-- the kind's limit it waits under, and which newer rollout superseded it.
+ALTER TABLE `rollout` ADD `queued_at` integer;
+--> statement-breakpoint
+ALTER TABLE `rollout` ADD `queue_rank` integer;
+--> statement-breakpoint
+ALTER TABLE `rollout` ADD `queue_limit` integer;
+--> statement-breakpoint
+ALTER TABLE `rollout` ADD `superseded_by` integer;
+--> statement-breakpoint
+CREATE INDEX `rollout_queue_idx` ON `rollout` (`kind`, `queue_rank`) WHERE `status` = 'queued';
+--> statement-breakpoint
+CREATE TRIGGER outbox_rollout_queued AFTER UPDATE OF status ON rollout
+WHEN NEW.status IS NOT OLD.status AND NEW.status IN ('queued', 'superseded')
+BEGIN
+  INSERT INTO outbox (webhook_id, event, rollout_id, task_id, payload, created_at, next_attempt_at)
+  SELECT w.id, 'rollout.' || NEW.status, NEW.id, NULL,
+    json_object(
+      'type', 'rollout.' || NEW.status,
+      'timestamp', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+      'data', json_object(
+        'rollout', json_object(
+          'id', NEW.id, 'kind', NEW.kind, 'status', NEW.status, 'user', coalesce(NEW.run_by, NEW.created_by),
+          'createdBy', NEW.created_by, 'runBy', NEW.run_by, 'createdAt', NEW.created_at,
+          'queuedAt', NEW.queued_at, 'supersededBy', NEW.superseded_by))),
+    CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  FROM webhook w
+  WHERE w.disabled_at IS NULL AND EXISTS (SELECT 1 FROM json_each(w.events) WHERE value IN ('rollout.' || NEW.status, '*'));
+END;

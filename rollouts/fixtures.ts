@@ -261,3 +261,17 @@ export class FileTreeRollout extends Rollout<{ file: string }> {
     return buildTree(JSON.parse(fs.readFileSync(this.config.file, "utf8")) as TreeSpec);
   }
 }
+
+/** Two at a time; more runs wait their turn in a queue, first come first served (issue 21). */
+export class QueuedTreeRollout extends TreeRollout {
+  static title = "Test fixture: a tree from JSON, two at a time, the rest queued";
+  static concurrency = 2;
+  static queue = "fifo" as const;
+}
+
+/** One at a time; a newer queued run supersedes the older queued ones (issue 21). */
+export class NewestTreeRollout extends TreeRollout {
+  static title = "Test fixture: a tree from JSON, one at a time, only the newest queued run kept";
+  static concurrency = 1;
+  static queue = "newest" as const;
+}

@@ -32,6 +32,8 @@ export const actionRoles = {
   freeze_override: "admin",
   schedule: "operator",
   schedule_cancel: "operator",
+  queue_cancel: "operator",
+  queue_front: "admin",
   create: "operator",
   finalise: "operator",
   run: "operator",

@@ -8,6 +8,7 @@ import { planSummary, planTree } from "./store/plans";
 import { SUMMARY_OVER } from "./read/views";
 import { planApprovalOf, planApprovalRefusal, type PlanApprovalView } from "./read/plan-approval";
 import { insertPlanDecision } from "./store/plan-decisions";
+import { requestRunQueued } from "./store/queue";
 import { hideRollout, insertRollout, insertSignal, requestRun, requireRolloutRow, saveFinalised } from "./store/rollouts";
 import { badInput, conflict, notFound, KettleError } from "./errors";
 import { now } from "./clock";
@@ -165,10 +166,11 @@ export type RunOptions = {
   scheduled?: boolean;
 };
 
-export async function runRollout(db: Db, id: number, user: string | null, audit?: AuditEntry, opts: RunOptions = {}): Promise<void> {
+/** Starts it, or queues it (a kind with a queue at its limit): says which. */
+export async function runRollout(db: Db, id: number, user: string | null, audit?: AuditEntry, opts: RunOptions = {}): Promise<"started" | "queued"> {
   const row = await requireRolloutRow(db, id);
   const kind = await resolveRolloutClass(row.kind).catch(() => null);
-  const exclusive = kind?.cls.concurrency === 1 ? busyStatuses() : [];
+  const exclusive = kind?.cls.concurrency === 1 && !kind.cls.queue ? busyStatuses() : [];
   // A kind whose plans need approving runs only the plan that was approved.
   const approval = row.status === "not_started" && row.finalisedAt ? await planApprovalOf(db, row, kind?.cls ?? null) : null;
   const refused = approval && planApprovalRefusal(approval, user);
@@ -184,13 +186,20 @@ export async function runRollout(db: Db, id: number, user: string | null, audit?
     }
   }
   const at = now();
+  const freezeOverride = override ? { freezeOverride: { by: user, reason: override, at }, overrideAudit: audit && { ...audit, action: "freeze_override", kind: row.kind, comment: override } } : {};
+  // A kind with a queue (issue 21): accepted at its limit, and queued.
+  if (kind?.cls.queue) {
+    const mode = kind.cls.queue === "newest" ? "newest" : "fifo";
+    return requestRunQueued(db, id, row.kind, user, at, { limit: Math.max(1, Math.floor(kind.cls.concurrency ?? 1)), mode, audit: audit && { ...audit, kind: row.kind }, anyAge: opts.scheduled, ...(approval ? { finalisedAt: row.finalisedAt! } : {}), ...freezeOverride });
+  }
   await requestRun(db, id, user, at, {
     audit: audit && { ...audit, kind: row.kind },
     exclusive,
     anyAge: opts.scheduled,
     ...(approval ? { finalisedAt: row.finalisedAt! } : {}),
-    ...(override ? { freezeOverride: { by: user, reason: override, at }, overrideAudit: audit && { ...audit, action: "freeze_override", kind: row.kind, comment: override } } : {}),
+    ...freezeOverride,
   });
+  return "started";
 }
 
 /** An admin lets a rollout run through the freezes (with a reason): a run a freeze paused resumes. */
@@ -279,6 +288,7 @@ export { hideRollout };
 export { FrozenError };
 export * from "./schedule/freezes";
 export { scheduleRun, cancelScheduledRun } from "./schedule/schedules";
+export { cancelQueuedRun, moveQueuedToFront } from "./schedule/queue";
 /** The database named by the settings: what pages and routes pass to these functions. */
 // The store's reads and writes the web side needs as they are: it reaches them here, not in store/.
 export { database, type Db } from "./store/db";

@@ -22,6 +22,8 @@ export const rolloutSummary = z.object({
   rollbackFinishedAt: z.number().nullable(),
   freezeOverride: z.object({ by: z.string().nullable(), reason: z.string(), at: z.number() }).nullable().meta({ description: "An admin's override of the freeze windows for this rollout" }),
   schedule: z.object({ at: z.number(), by: z.string().nullable() }).nullable().meta({ description: "Its scheduled run, while pending" }),
+  queuedAt: z.number().nullable().meta({ description: "While queued: since when" }),
+  supersededBy: z.number().nullable().meta({ description: "Superseded: the newer rollout of its kind that replaced it in the queue" }),
   scheduleSkipped: z.object({ at: z.number(), scheduledFor: z.number(), reason: z.string(), diff: z.unknown().optional() }).nullable().meta({ description: "Why its scheduled run did not start" }),
 });
 export const record = z.object({ startedAt: z.number(), finishedAt: z.number(), result: z.string(), failedAt: z.number(), error: z.string(), trace: z.string().nullable() }).partial();
@@ -88,6 +90,7 @@ export const rollout = rolloutSummary.extend({
   decisions: z.array(z.object({ at: z.number(), by: z.string().nullable(), action: z.string(), taskId: z.number().optional(), comment: z.string().optional() })),
   waitingFor: z.array(z.object({ taskId: z.number(), kind: z.enum(["approval", "failure"]), title: z.string(), error: z.string().nullish(), approval: gate.optional() })),
   planApproval: planApproval.nullable().meta({ description: "Where the approval of its plan stands (its kind's requiresApproval) while it has not run; null otherwise" }),
+  queue: z.object({ position: z.number(), limit: z.number() }).nullable().meta({ description: "While queued: its place in its kind's queue (1: next) and the kind's limit" }),
   canRetryRollback: z.boolean(),
   canEdit: z.boolean(),
   canRun: z.object({ ok: z.boolean(), reason: z.string().nullable() }),

@@ -23,6 +23,8 @@ export const webhookEvents = [
   "task.failed",
   "approval.requested",
   "rollout.frozen",
+  "rollout.queued",
+  "rollout.superseded",
   "schedule.skipped",
 ] as const;
 export type WebhookEvent = (typeof webhookEvents)[number];

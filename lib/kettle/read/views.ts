@@ -8,6 +8,7 @@
 import type { Db } from "../store/db";
 import { resolveRolloutClass } from "../modules/registry";
 import { listRolloutRows, requireRolloutRow, signalsOf, STALE_PLAN_MS, type RolloutRow } from "../store/rollouts";
+import { queuePosition } from "../store/queue";
 import { loadTasks, loadTree } from "../store/tasks";
 import { progressFromDb, progressOf } from "./progress";
 import { summaryTree } from "./tree-pages";
@@ -50,6 +51,8 @@ export function summary(row: RolloutRow): RolloutSummary {
     freezeOverride: row.freezeOverride ?? null,
     schedule: row.scheduledAt !== null && row.status === "not_started" ? { at: row.scheduledAt, by: row.scheduledBy } : null,
     scheduleSkipped: (row.scheduleNote as RolloutSummary["scheduleSkipped"]) ?? null,
+    queuedAt: row.status === "queued" ? row.queuedAt : null,
+    supersededBy: row.supersededBy,
   };
 }
 
@@ -205,6 +208,7 @@ export async function rolloutHeader(db: Db, row: RolloutRow, tasks?: Task[]): Pr
         : { taskId: t.id!, kind: "failure" as const, title: t.description(), error: t.records.runError },
     ),
     planApproval,
+    queue: status === "queued" ? { position: (await queuePosition(db, row.id)) ?? 0, limit: row.queueLimit ?? 1 } : null,
     canRetryRollback: status === "rollback_failed",
     canEdit: status === "not_started",
     canRun: { ok: !reason, reason },

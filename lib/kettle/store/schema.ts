@@ -35,6 +35,11 @@ export const rollout = sqliteTable(
     scheduledAt: integer("scheduled_at"),
     scheduledBy: text("scheduled_by"),
     scheduleNote: text("schedule_note", { mode: "json" }).$type<Record<string, unknown>>(),
+    // A queue per kind: when it was queued, its place, the kind's limit, who superseded it.
+    queuedAt: integer("queued_at"),
+    queueRank: integer("queue_rank"),
+    queueLimit: integer("queue_limit"),
+    supersededBy: integer("superseded_by"),
   },
   // rollout_status_idx ((status, rowid)) is named by per-row guards (INDEXED BY): they read a status
   // from it without touching the row, whose config may be megabytes (drizzle/0008_guards_by_index.sql).
