@@ -5,6 +5,7 @@
 // run whose plan changed is skipped with its diff (log, webhook-ready note, audit).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fs from "node:fs";
+import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { startServer, tempDir, type TestServer } from "../helpers/server";
 import { waitFor } from "../helpers/db";
@@ -164,5 +165,29 @@ describe("scheduled runs", () => {
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.schedule).toBeNull();
     await server.api("DELETE", `/api/freezes/${f.body.id}`, undefined, as("ada"));
+  });
+});
+
+describe("the CLI", () => {
+  it("defines, lists and deletes a window; a run refused by it exits 7; an admin's --override runs it", async () => {
+    const tokenOf = async (user: string) => (await server.api<Json>("POST", "/api/tokens", { name: `cli-${user}` }, as(user))).body.token as string;
+    const [admin, operator] = [await tokenOf("ada"), await tokenOf("olga")];
+    const kettle = (token: string, ...args: string[]) => spawnSync(process.execPath, ["bin/kettle.mjs", ...args], { env: { ...process.env, KETTLE_URL: server.url, KETTLE_TOKEN: token, CI: "1" }, encoding: "utf8" });
+    const defined = kettle(admin, "freeze", "CLI window", "--reason", "release train", "--kinds", FILE, "--cron", "0 0 * * *", "--duration", "P1D", "--tz", "Europe/Berlin", "--json");
+    expect(defined.status, defined.stderr).toBe(0);
+    const freeze = JSON.parse(defined.stdout);
+    expect(freeze.activeNow).not.toBeNull();
+    expect(kettle(operator, "freezes").stdout).toMatch(/CLI window\tON until .*cron 0 0 \* \* \* \(Europe\/Berlin\)/);
+    const file = path.join(dir, "cli-plan.json");
+    fs.writeFileSync(file, JSON.stringify({ noop: "cli" }));
+    const id = await create({ kind: FILE, config: { file } });
+    const refused = kettle(operator, "run", String(id));
+    expect(refused.status).toBe(7);
+    expect(refused.stderr).toMatch(/frozen by the freeze "CLI window" \(release train\)/);
+    expect(kettle(operator, "run", String(id), "--override", "x").status).toBe(3); // 403: operators may not override
+    const ran = kettle(admin, "run", String(id), "--override", "the fix", "--wait");
+    expect(ran.status, ran.stderr).toBe(0);
+    expect(kettle(admin, "unfreeze", String(freeze.id)).status).toBe(0);
+    expect(kettle(admin, "unfreeze", String(freeze.id)).status).toBe(3);
   });
 });
