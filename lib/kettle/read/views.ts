@@ -9,6 +9,8 @@ import type { Db } from "../store/db";
 import { resolveRolloutClass } from "../modules/registry";
 import { listRolloutRows, requireRolloutRow, signalsOf, STALE_PLAN_MS, type RolloutRow } from "../store/rollouts";
 import { queuePosition } from "../store/queue";
+import { listFreezeRows } from "../store/freezes";
+import { freezeState, when } from "../schedule/windows";
 import { loadTasks, loadTree } from "../store/tasks";
 import { progressFromDb, progressOf } from "./progress";
 import { summaryTree } from "./tree-pages";
@@ -172,6 +174,11 @@ export async function rolloutHeader(db: Db, row: RolloutRow, tasks?: Task[]): Pr
   const planApproval = status === "not_started" && row.finalisedAt ? await planApprovalOf(db, row, kind?.cls ?? null).catch(() => null) : null;
   const unapproved = planApproval && planApprovalRefusal(planApproval);
   if (!reason && unapproved) reason = `Run refused: ${unapproved}`;
+  // a freeze window on its kind (issue 21): an admin may override it (the API's run with override)
+  if (!reason && status === "not_started" && !row.freezeOverride) {
+    const frozen = freezeState(await listFreezeRows(db), row.kind, at).frozen;
+    if (frozen) reason = `Run refused: ${row.kind} is frozen by ${frozen.mode === "deny" ? `the freeze "${frozen.name}"` : frozen.name} until ${when(frozen.until, frozen.timeZone)} (an admin may override it with a reason)`;
+  }
   const outlook = await outlookOf(db, row, tasks, at, sent); // eta, rollbackPreview
   return {
     ...summary(row),
@@ -212,7 +219,7 @@ export async function rolloutHeader(db: Db, row: RolloutRow, tasks?: Task[]): Pr
     canRetryRollback: status === "rollback_failed",
     canEdit: status === "not_started",
     canRun: { ok: !reason, reason },
-    refreshMs: status === "not_started" || !active ? null : settings().refreshTimeout,
+    refreshMs: status === "queued" ? settings().refreshTimeout : status === "not_started" || !active ? null : settings().refreshTimeout,
     now: at,
     ...outlook,
   };

@@ -126,3 +126,19 @@ export async function freezeStates(db: Db, kinds: string[], at = now()): Promise
 
 export { freezeState, when } from "./windows";
 export type { FreezeState } from "./windows";
+
+/** A deny window on now, or starting within `aheadMs`: what the banner shows. */
+export type FreezeBannerItem = { id: number; name: string; reason: string; kinds: string[] | null; on: boolean; start: number; end: number; timeZone: string };
+
+export async function freezeBanner(db: Db, kind?: string, aheadMs = 24 * 3600 * 1000): Promise<FreezeBannerItem[]> {
+  const at = now();
+  return (await listFreezeRows(db))
+    .filter((w) => w.mode === "deny" && (!kind || w.kinds === null || w.kinds.includes(kind)))
+    .flatMap((w) => {
+      const on = occurrenceAt(w, at);
+      const next = on ? null : nextOccurrence(w, at);
+      const o = on ?? (next && next.start - at <= aheadMs ? next : null);
+      return o ? [{ id: w.id, name: w.name, reason: w.reason, kinds: w.kinds, on: !!on, start: o.start, end: o.end, timeZone: w.timeZone }] : [];
+    })
+    .sort((a, b) => Number(b.on) - Number(a.on) || a.start - b.start);
+}
