@@ -8,7 +8,8 @@
 // every second to see windows added or removed.
 import type { Db } from "../store/db";
 import { listFreezeRows } from "../store/freezes";
-import { freezePause, freezeUnpause, type PausedReason } from "../store/decisions";
+import { freezePause, freezeUnpause } from "../store/freeze-pauses";
+import type { PausedReason } from "../store/decisions";
 import { freezeState, when } from "../schedule/windows";
 import { controller, sleep, taskSleep } from "./waiting";
 import { now } from "../clock";

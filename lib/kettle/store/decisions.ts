@@ -11,7 +11,7 @@ import type { TaskDecision } from "../authoring/phases";
 import { auditStatement, type AuditEntry } from "./audit";
 
 /** The audit row of a change, written in its batch right after the conditional write (only when that changed a row). */
-const audited = (audit: AuditEntry | undefined, rolloutId: number): InStatement[] => (audit ? [auditStatement({ ...audit, rolloutId }, { ifChanged: true })] : []);
+export const audited = (audit: AuditEntry | undefined, rolloutId: number): InStatement[] => (audit ? [auditStatement({ ...audit, rolloutId }, { ifChanged: true })] : []);
 
 export type PausedReason = {
   /** What paused it: an operator's pause_rollout, a failed task, a task interrupted by a restart, a monitor, a task asking for a person (ctx.pause). */
@@ -45,7 +45,7 @@ export const AWAITING_SQL = `EXISTS (SELECT 1 FROM task t WHERE t.rollout_id = r
  * delay then waits only what it had left), then the status
  * goes back to started. `guard` is extra SQL on the rollout row (e.g. the lease).
  */
-function unpauseStatements(id: number, at: number, guard: string, guardArgs: (string | number)[]): InStatement[] {
+export function unpauseStatements(id: number, at: number, guard: string, guardArgs: (string | number)[]): InStatement[] {
   const paused = `(SELECT paused_at FROM rollout WHERE id = ? AND status = 'paused' ${guard} AND NOT ${AWAITING_SQL})`;
   return [
     {
@@ -260,49 +260,4 @@ export async function markHandled(db: Db, decisionId: number, rolloutId: number,
     sql: "UPDATE decision SET handled_at = ? WHERE id = ? AND handled_at IS NULL AND EXISTS (SELECT 1 FROM rollout WHERE id = ? AND lease_owner = ?)",
     args: [at, decisionId, rolloutId, owner],
   });
-}
-
-// ---- freezes (issue 21): the runner pauses a running rollout when a freeze begins and resumes it when it ends ----
-
-const FREEZE_PAUSE = "json_extract(paused_reason, '$.kind') = 'freeze'";
-
-/** A freeze began: pause the run unless it is overridden (or not running). */
-export async function freezePause(db: Db, id: number, owner: string, reason: PausedReason, at: number): Promise<boolean> {
-  const rs = await db.$client.execute({
-    sql: "UPDATE rollout SET status = 'paused', paused_at = ?, paused_reason = ? WHERE id = ? AND lease_owner = ? AND status = 'started' AND freeze_override IS NULL",
-    args: [at, JSON.stringify(reason), id, owner],
-  });
-  if (rs.rowsAffected === 1) hintChanged(id, "rollout");
-  return rs.rowsAffected === 1;
-}
-
-/** The freeze ended: resume a run it paused (and only such a run: a person's pause stays). */
-export async function freezeUnpause(db: Db, id: number, owner: string, at: number): Promise<boolean> {
-  const rs = await db.$client.batch(unpauseStatements(id, at, `AND lease_owner = ? AND ${FREEZE_PAUSE}`, [owner]), "write");
-  if (rs[1].rowsAffected === 1) hintChanged(id, "rollout");
-  return rs[1].rowsAffected === 1;
-}
-
-/**
- * An admin overrides the freezes for this rollout (with a reason): recorded on the rollout,
- * audited, and a run paused by a freeze resumes. Refused once the rollout has ended.
- */
-export async function overrideFreeze(db: Db, id: number, override: { by: string | null; reason: string; at: number }, audit?: AuditEntry): Promise<{ resumed: boolean }> {
-  const rs = await db.$client.batch(
-    [
-      {
-        sql: `UPDATE rollout SET freeze_override = ? WHERE id = ? AND status IN ('not_started', 'started', 'paused')`,
-        args: [JSON.stringify(override), id],
-      },
-      ...audited(audit, id),
-      ...unpauseStatements(id, override.at, `AND ${FREEZE_PAUSE}`, []),
-    ],
-    "write",
-  );
-  if (rs[0].rowsAffected !== 1) {
-    const status = await statusOf(db, id);
-    throw conflict(`Nothing to override: the rollout is ${status}`);
-  }
-  hintChanged(id, "rollout");
-  return { resumed: rs[rs.length - 1].rowsAffected === 1 };
 }
