@@ -17,6 +17,7 @@ import { rolloutsDir } from "./lib/kettle/modules/author-files";
 import { checkRollouts, checkBuildMatches } from "./lib/kettle/modules/check";
 import { Runner } from "./lib/kettle/runner/runner";
 import { OutboxDelivery } from "./lib/kettle/outbound/outbox";
+import { Scheduler } from "./lib/kettle/schedule/scheduler";
 import { securityHeaders } from "./lib/web/security-headers";
 import { shareConfigDescriber } from "./lib/web/config-form";
 import { gatePage } from "./lib/auth/gate";
@@ -72,6 +73,8 @@ async function main() {
   }).start();
   // Webhooks: delivers the outbox (events written by triggers with the changes that cause them).
   const outbox = new OutboxDelivery(db, { owner: runner.id, ...settings.webhooks, log: (line) => console.log(line) }).start();
+  // Scheduled runs (issue 21): started at their time by whichever instance claims them first.
+  const scheduler = new Scheduler(db, { pollMs: Math.min(500, settings.pollMs * 2), log: (line) => console.log(line), wake: () => runner.wake() }).start();
   // An in-process speed-up: the web side wakes the runner after a run request.
   (globalThis as Record<symbol, unknown>)[Symbol.for("kettle.wakeRunner")] = () => runner.wake();
 
@@ -128,7 +131,7 @@ async function main() {
     console.log(`> ${signal}: stopping; handing over running rollouts`);
     const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
     // No new claims, running rollouts handed over; requests are still answered meanwhile.
-    await Promise.all([runner.stop(), outbox.stop()]);
+    await Promise.all([scheduler.stop(), runner.stop(), outbox.stop()]);
     server.close();
     server.closeAllConnections?.();
     clearTimeout(force);

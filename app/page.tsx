@@ -1,5 +1,6 @@
 import Link from "next/link";
-import { database, listRollouts } from "@/lib/kettle/operations";
+import { database, freezeBanner, listRollouts } from "@/lib/kettle/operations";
+import { FreezeBanner } from "@/components/freeze-banner";
 import { kindTitles } from "@/lib/web/kinds";
 import { StatusBadge } from "@/components/status-badge";
 import { Ago } from "@/components/app-context";
@@ -21,12 +22,14 @@ export default async function Home() {
     findRollouts(db, { status: rolloutStatuses.filter((s) => !activeStatuses.includes(s)) }, { perPage: 6 }),
   ]);
   const titles = await kindTitles([...recent.rollouts, ...finished.rollouts].map((r) => r.kind));
+  const frozen = await freezeBanner(db);
   return (
     <div className="space-y-8">
       <div>
         <h1 className={ui.h1}>Kettle</h1>
         <p className={`mt-1 ${ui.muted}`}>Prepare, run and watch reversible rollouts.</p>
       </div>
+      <FreezeBanner items={frozen} />
       <div className="grid gap-4 sm:grid-cols-3">
         <Link
           href="/rollouts/new"

@@ -8,6 +8,10 @@ export const EXIT = {
   refused: 3,
   timedOut: 4,
   unreachable: 5,
+  /** A rollout waited for ended superseded (a newer queued run of its kind replaced it). */
+  superseded: 6,
+  /** Refused because its kind is frozen (or the run would not end before the next freeze): try after the window. */
+  frozen: 7,
 } as const;
 
 /** An error that ends the command with an exit code and a message (and, for 4xx, the server's answer). */
@@ -92,6 +96,7 @@ export class Client {
     } catch {
       b = { error: text.slice(0, 500) || res.statusText };
     }
+    if (res.status === 409 && b.freeze) throw new CliError(EXIT.frozen, String(b.error ?? res.statusText), b, res.status);
     if (res.status >= 400 && res.status < 500) throw new CliError(EXIT.refused, String(b.error ?? res.statusText), b, res.status);
     throw new CliError(EXIT.unreachable, `Kettle answered ${res.status}: ${String(b.error ?? res.statusText)}`, b, res.status);
   }

@@ -2,13 +2,15 @@
 // Arguments are parsed by commander; this file only says what each command does.
 //
 // Exit codes: 0 finished, 1 rolled back, 2 rollback failed, 3 refused (bad input,
-// any 4xx), 4 timed out waiting, 5 cannot reach the server (or it failed: 5xx).
+// any 4xx), 4 timed out waiting, 5 cannot reach the server (or it failed: 5xx),
+// 6 superseded (a newer queued run replaced it), 7 refused by a freeze window.
 import fs from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { Client, CliError, EXIT } from "./client";
 import { duration, isDone, progressLine, showText, treeLines, type RolloutJson } from "./view";
 import { backup } from "./backup";
 import { decidePlan } from "./plan-approval";
+import { addScheduleCommands } from "./schedule";
 
 type Globals = { url: string; token?: string; json?: boolean };
 
@@ -21,7 +23,7 @@ const program = new Command("kettle")
   .exitOverride()
   .addHelpText(
     "after",
-    "\nExit codes: 0 finished, 1 rolled back, 2 rollback failed, 3 refused (bad input, 4xx),\n            4 timed out waiting, 5 cannot reach the server",
+    "\nExit codes: 0 finished, 1 rolled back, 2 rollback failed, 3 refused (bad input, 4xx),\n            4 timed out waiting, 5 cannot reach the server, 6 superseded in its queue,\n            7 refused by a freeze window",
   );
 
 /** The options given before or after the command's name. */
@@ -58,7 +60,7 @@ export function parseDuration(text: string): number {
 }
 
 const exitFor = (status: string) =>
-  status === "finished" ? EXIT.finished : status === "rolled_back" ? EXIT.rolledBack : status === "rollback_failed" ? EXIT.rollbackFailed : EXIT.timedOut;
+  status === "finished" ? EXIT.finished : status === "rolled_back" ? EXIT.rolledBack : status === "rollback_failed" ? EXIT.rollbackFailed : status === "superseded" ? EXIT.superseded : EXIT.timedOut;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -232,24 +234,26 @@ program
   .description("start a rollout; --wait follows it to the end and exits with its outcome")
   .argument("<id>", "rollout id", rolloutId)
   .option("--wait", "follow it until it is done")
+  .option("--override <reason>", "admins: run it despite the freeze windows, saying why (audited)")
   .option("--timeout <duration>", "with --wait: give up waiting after this long (e.g. 30m); exit 4")
   .addOption(new Option("--interval <ms>", "how often to ask for progress").default("1000").hideHelp())
-  .action(async (id: string, opts: { wait?: boolean; timeout?: string; interval: string }, cmd: Command) => {
+  .action(async (id: string, opts: { wait?: boolean; override?: string; timeout?: string; interval: string }, cmd: Command) => {
     const g = globals(cmd);
     const client = clientOf(g);
     const timeoutMs = opts.timeout ? parseDuration(opts.timeout) : undefined;
-    await client.request("POST", `/api/rollouts/${id}/run`);
+    const ran = await client.request<RolloutJson & { queue?: { position: number } | null }>("POST", `/api/rollouts/${id}/run`, opts.override ? { override: opts.override } : {});
+    const said = ran.status === "queued" ? `queued (position ${ran.queue?.position ?? "?"} in its kind's queue)` : "started";
     if (!opts.wait) {
       if (g.json) return printJson(await client.request("GET", `/api/rollouts/${id}`));
-      return out(`Rollout ${id} started: ${client.pageUrl(`/rollouts/${id}`)}`);
+      return out(`Rollout ${id} ${said}: ${client.pageUrl(`/rollouts/${id}`)}`);
     }
-    (g.json ? process.stderr : process.stdout).write(`Rollout ${id} started: ${client.pageUrl(`/rollouts/${id}`)}\n`);
+    (g.json ? process.stderr : process.stdout).write(`Rollout ${id} ${said}: ${client.pageUrl(`/rollouts/${id}`)}\n`);
     process.exitCode = await waitUntilDone(client, id, { timeoutMs, json: g.json, intervalMs: Number(opts.interval) || 1000 });
   });
 
 program
   .command("wait")
-  .description("follow a rollout until it is done; exits with its outcome (0 finished, 1 rolled back, 2 rollback failed, 4 timed out)")
+  .description("follow a rollout until it is done; exits with its outcome (0 finished, 1 rolled back, 2 rollback failed, 4 timed out, 6 superseded)")
   .argument("<id>", "rollout id or latest", rolloutId)
   .option("--timeout <duration>", "give up after this long (e.g. 30m, 90s)")
   .addOption(new Option("--interval <ms>", "how often to ask for progress").default("1000").hideHelp())
@@ -371,6 +375,8 @@ program
     if (g.json) return printJson(res);
     out(`Backed up to ${res.file} (${(res.bytes / 1024 / 1024).toFixed(1)} MB)`);
   });
+
+addScheduleCommands(program, { globals, clientOf, out, printJson, rolloutId });
 
 function fail(e: unknown): number {
   if (e instanceof CommanderError) {

@@ -37,7 +37,7 @@ export type RolloutJson = {
 };
 
 /** Statuses after which nothing more happens by itself. */
-export const doneStatuses = ["finished", "rolled_back", "rollback_failed"];
+export const doneStatuses = ["finished", "rolled_back", "rollback_failed", "superseded"];
 export const isDone = (status: string) => doneStatuses.includes(status);
 
 export function* walk(t: TaskJson | null): Generator<TaskJson> {

@@ -6,6 +6,7 @@ import type { Me } from "@/lib/auth/identity";
 const links = [
   { href: "/rollouts/new", label: "New", match: (p: string) => p === "/rollouts/new", shown: (_: Me | null) => true },
   { href: "/rollouts", label: "All", match: (p: string) => p === "/rollouts", shown: (_: Me | null) => true },
+  { href: "/freezes", label: "Freezes", match: (p: string) => p === "/freezes", shown: (me: Me | null) => !!me },
   { href: "/tokens", label: "Tokens", match: (p: string) => p === "/tokens", shown: (me: Me | null) => !!me?.role && me.mode !== "none" },
   { href: "/audit", label: "Audit", match: (p: string) => p === "/audit", shown: (me: Me | null) => !!me && !me.refused.audit_read },
   { href: "/webhooks", label: "Webhooks", match: (p: string) => p === "/webhooks", shown: (me: Me | null) => !!me && !me.refused.webhook_read },

@@ -248,3 +248,30 @@ export class ApprovedTreeRollout extends TreeRollout {
   static title = "Test fixture: a tree whose plan needs two approvals (four eyes)";
   static requiresApproval = { approvals: 2, fourEyes: true };
 }
+
+/**
+ * A tree read from a file the config names, as a real plan reads an inventory: the plan can
+ * change with nothing in the config changing (a scheduled run's stale-plan check, issue 21).
+ */
+export class FileTreeRollout extends Rollout<{ file: string }> {
+  static title = "Test fixture: a tree read from a file";
+  static configSchema = z.object({ file: z.string() });
+
+  generateTasks() {
+    return buildTree(JSON.parse(fs.readFileSync(this.config.file, "utf8")) as TreeSpec);
+  }
+}
+
+/** Two at a time; more runs wait their turn in a queue, first come first served (issue 21). */
+export class QueuedTreeRollout extends TreeRollout {
+  static title = "Test fixture: a tree from JSON, two at a time, the rest queued";
+  static concurrency = 2;
+  static queue = "fifo" as const;
+}
+
+/** One at a time; a newer queued run supersedes the older queued ones (issue 21). */
+export class NewestTreeRollout extends TreeRollout {
+  static title = "Test fixture: a tree from JSON, one at a time, only the newest queued run kept";
+  static concurrency = 1;
+  static queue = "newest" as const;
+}

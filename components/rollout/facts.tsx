@@ -48,6 +48,41 @@ export function Facts({ view, rollbackPhase }: { view: LiveView; rollbackPhase: 
             <span className={ui.muted}>none</span>
           )}
         </Fact>
+        {view.queue && (
+          <Fact term="Queued">
+            <span data-testid="queue-position">
+              position {view.queue.position} in its kind&apos;s queue
+            </span>{" "}
+            <span className={ui.muted}>
+              (runs {view.queue.limit} at a time{view.queuedAt ? <> · since <Ago at={view.queuedAt} /></> : null})
+            </span>
+          </Fact>
+        )}
+        {view.supersededBy !== null && view.status === "superseded" && (
+          <Fact term="Superseded">
+            by <a className={ui.link} href={`/rollouts/${view.supersededBy}`}>rollout #{view.supersededBy}</a>
+          </Fact>
+        )}
+        {view.schedule && (
+          <Fact term="Scheduled">
+            <span data-testid="schedule">
+              runs at <Time at={view.schedule.at} />
+            </span>{" "}
+            <span className={ui.muted}>by {view.schedule.by ?? "anonymous"}</span>
+          </Fact>
+        )}
+        {view.scheduleSkipped && (
+          <Fact term="Scheduled run skipped" wide>
+            <span className="text-amber-800 dark:text-amber-200">{view.scheduleSkipped.reason}</span>
+          </Fact>
+        )}
+        {view.freezeOverride && (
+          <Fact term="Freeze override" wide>
+            <span data-testid="freeze-override">
+              by {view.freezeOverride.by ?? "anonymous"}: {view.freezeOverride.reason}
+            </span>
+          </Fact>
+        )}
         {view.decisions.length > 0 && (
           <Fact term="Decisions" wide>
             <DecisionList decisions={view.decisions} />

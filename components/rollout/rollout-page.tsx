@@ -22,6 +22,7 @@ import { Actions } from "./actions";
 import { Facts } from "./facts";
 import { LogsPanel } from "./logs-panel";
 import { PlanApprovalPanel } from "./plan-approval-panel";
+import { SchedulePanel } from "./schedule-panel";
 
 type Props = { initial: LiveView; checklist: { url: string; height: number } | null };
 
@@ -155,6 +156,8 @@ export function RolloutPage({ initial, checklist }: Props) {
           )}
         </section>
         )}
+
+        <SchedulePanel view={view} refresh={() => void mutate()} />
 
         <RollbackPreviewPanel preview={view.rollbackPreview} rollingBack={rollbackPhase} />
         {/* (the plan approval panel shows what changed since an approved plan instead) */}

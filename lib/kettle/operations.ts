@@ -8,12 +8,15 @@ import { planSummary, planTree } from "./store/plans";
 import { SUMMARY_OVER } from "./read/views";
 import { planApprovalOf, planApprovalRefusal, type PlanApprovalView } from "./read/plan-approval";
 import { insertPlanDecision } from "./store/plan-decisions";
+import { requestRunQueued } from "./store/queue";
 import { hideRollout, insertRollout, insertSignal, requestRun, requireRolloutRow, saveFinalised } from "./store/rollouts";
 import { badInput, conflict, notFound, KettleError } from "./errors";
 import { now } from "./clock";
 import { activeStatuses, type RolloutStatus } from "./status";
 import { isSignalName, signalNames } from "./signals";
 import { Task } from "./authoring/task";
+import { checkOverride, freezeDoor, FrozenError } from "./schedule/door";
+import { overrideFreeze } from "./store/freeze-pauses";
 import { insertTaskDecision, pause, resume, retryRollback as retryRollbackRow, type PausedReason } from "./store/decisions";
 import { isTaskDecision, taskDecisions } from "./authoring/phases";
 import { settings } from "./settings";
@@ -68,7 +71,7 @@ export class FinaliseError extends KettleError {
   }
 }
 
-async function generate(kind: RolloutKind, id: number, config: Config): Promise<Task> {
+export async function generate(kind: RolloutKind, id: number, config: Config): Promise<Task> {
   let root: unknown;
   try {
     root = await new kind.cls(id, config).generateTasks();
@@ -164,15 +167,54 @@ export async function approvalGateOf(db: Db, id: number, taskIdParam: string): P
 /** Statuses that count as "running" for a class with `concurrency = 1`. */
 const busyStatuses = (): string[] => [...activeStatuses, ...(activeStatuses.includes("paused" as RolloutStatus) ? [] : ["paused"])];
 
-export async function runRollout(db: Db, id: number, user: string | null, audit?: AuditEntry): Promise<void> {
+export type RunOptions = {
+  /** An admin's override of the freeze windows, with its reason (the route checks the role). */
+  override?: string | null;
+  /** A scheduled run: its plan was just made again and found unchanged, so its age does not matter. */
+  scheduled?: boolean;
+};
+
+/** Starts it, or queues it (a kind with a queue at its limit): says which. */
+export async function runRollout(db: Db, id: number, user: string | null, audit?: AuditEntry, opts: RunOptions = {}): Promise<"started" | "queued"> {
   const row = await requireRolloutRow(db, id);
   const kind = await resolveRolloutClass(row.kind).catch(() => null);
-  const exclusive = kind?.cls.concurrency === 1 ? busyStatuses() : [];
+  const exclusive = kind?.cls.concurrency === 1 && !kind.cls.queue ? busyStatuses() : [];
   // A kind whose plans need approving runs only the plan that was approved.
   const approval = row.status === "not_started" && row.finalisedAt ? await planApprovalOf(db, row, kind?.cls ?? null) : null;
   const refused = approval && planApprovalRefusal(approval, user);
   if (refused) throw conflict(`Run refused: ${refused}`);
-  await requestRun(db, id, user, now(), { audit: audit && { ...audit, kind: row.kind }, exclusive, ...(approval ? { finalisedAt: row.finalisedAt! } : {}) });
+  const override = opts.override === undefined || opts.override === null ? null : checkOverride(opts.override);
+  // The freeze windows (issue 21): refused at the door unless an admin overrides them.
+  if (row.status === "not_started" && !override && !row.freezeOverride) {
+    try {
+      await freezeDoor(db, row, now());
+    } catch (e) {
+      if (e instanceof FrozenError && audit) await writeAudit(db, { ...audit, outcome: "refused", rolloutId: id, kind: row.kind, comment: `409: ${e.message}` });
+      throw e;
+    }
+  }
+  const at = now();
+  const freezeOverride = override ? { freezeOverride: { by: user, reason: override, at }, overrideAudit: audit && { ...audit, action: "freeze_override", kind: row.kind, comment: override } } : {};
+  // A kind with a queue (issue 21): accepted at its limit, and queued.
+  if (kind?.cls.queue) {
+    const mode = kind.cls.queue === "newest" ? "newest" : "fifo";
+    return requestRunQueued(db, id, row.kind, user, at, { limit: Math.max(1, Math.floor(kind.cls.concurrency ?? 1)), mode, audit: audit && { ...audit, kind: row.kind }, anyAge: opts.scheduled, ...(approval ? { finalisedAt: row.finalisedAt! } : {}), ...freezeOverride });
+  }
+  await requestRun(db, id, user, at, {
+    audit: audit && { ...audit, kind: row.kind },
+    exclusive,
+    anyAge: opts.scheduled,
+    ...(approval ? { finalisedAt: row.finalisedAt! } : {}),
+    ...freezeOverride,
+  });
+  return "started";
+}
+
+/** An admin lets a rollout run through the freezes (with a reason): a run a freeze paused resumes. */
+export async function overrideFreezes(db: Db, id: number, reason: unknown, user: string | null, audit: AuditEntry): Promise<{ resumed: boolean }> {
+  const text = checkOverride(reason);
+  const row = await requireRolloutRow(db, id);
+  return overrideFreeze(db, id, { by: user, reason: text, at: now() }, { ...audit, kind: row.kind, comment: text });
 }
 
 /** Where the approval of a rollout's plan stands; 409 when its kind needs none or it is past approving. */
@@ -223,7 +265,14 @@ export async function sendSignal(db: Db, id: number, name: string, user: string 
     const row = await requireRolloutRow(db, id);
     throw conflict(`pause_rollout is not available while the rollout is ${row.status.replace(/_/g, " ")}`);
   }
-  if (name === "resume_rollout") return resume(db, id, user, now(), text, audit);
+  if (name === "resume_rollout") {
+    const row = await requireRolloutRow(db, id);
+    const paused = row.pausedReason as PausedReason | null;
+    if (row.status === "paused" && paused?.kind === "freeze" && !row.freezeOverride) {
+      throw conflict(`${paused.message.replace(/: it resumes by itself then$/, "")}. It resumes by itself when the freeze ends; to resume it now an admin overrides the freeze with a reason (POST /api/rollouts/${id}/override)`);
+    }
+    return resume(db, id, user, now(), text, audit);
+  }
   await insertSignal(db, id, name, user, now(), audit);
 }
 
@@ -244,6 +293,10 @@ export async function retryRollback(db: Db, id: number, user: string | null, com
 }
 
 export { hideRollout };
+export { FrozenError };
+export * from "./schedule/freezes";
+export { scheduleRun, cancelScheduledRun } from "./schedule/schedules";
+export { cancelQueuedRun, moveQueuedToFront } from "./schedule/queue";
 /** The database named by the settings: what pages and routes pass to these functions. */
 // The store's reads and writes the web side needs as they are: it reaches them here, not in store/.
 export { database, type Db } from "./store/db";

@@ -24,6 +24,10 @@ export const rolloutStatuses = [
   "terminating_rollback",
   "rolled_back",
   "rollback_failed",
+  // A queue per kind (issue 21): accepted while the kind is at its limit, started when a slot frees;
+  // superseded: a newer queued rollout of a "newest" kind replaced it (terminal).
+  "queued",
+  "superseded",
 ] as const;
 export type RolloutStatus = (typeof rolloutStatuses)[number];
 

@@ -20,6 +20,11 @@ export const rolloutSummary = z.object({
   rolloutFinishedAt: z.number().nullable(),
   rollbackStartedAt: z.number().nullable(),
   rollbackFinishedAt: z.number().nullable(),
+  freezeOverride: z.object({ by: z.string().nullable(), reason: z.string(), at: z.number() }).nullable().meta({ description: "An admin's override of the freeze windows for this rollout" }),
+  schedule: z.object({ at: z.number(), by: z.string().nullable() }).nullable().meta({ description: "Its scheduled run, while pending" }),
+  queuedAt: z.number().nullable().meta({ description: "While queued: since when" }),
+  supersededBy: z.number().nullable().meta({ description: "Superseded: the newer rollout of its kind that replaced it in the queue" }),
+  scheduleSkipped: z.object({ at: z.number(), scheduledFor: z.number(), reason: z.string(), diff: z.unknown().optional() }).nullable().meta({ description: "Why its scheduled run did not start" }),
 });
 export const record = z.object({ startedAt: z.number(), finishedAt: z.number(), result: z.string(), failedAt: z.number(), error: z.string(), trace: z.string().nullable() }).partial();
 // A task's children are tasks: the component's `children` refers back to it (set in the document).
@@ -81,10 +86,11 @@ export const rollout = rolloutSummary.extend({
     available: z.array(z.object({ name: z.enum(signalNames), description: z.string(), dangerous: z.boolean() })),
   }),
   runner: z.object({ owner: z.string().nullable(), heartbeatAt: z.number().nullable(), leaseExpiresAt: z.number().nullable(), silent: z.boolean(), waiting: z.boolean() }),
-  pausedReason: z.object({ kind: z.enum(["signal", "failure", "interrupted", "monitor", "task"]), message: z.string(), by: z.string().nullish(), taskId: z.number().optional(), since: z.number().nullable() }).nullable(),
+  pausedReason: z.object({ kind: z.enum(["signal", "failure", "interrupted", "monitor", "task", "freeze"]), message: z.string(), by: z.string().nullish(), taskId: z.number().optional(), freezeId: z.number().optional(), until: z.number().nullish(), since: z.number().nullable() }).nullable(),
   decisions: z.array(z.object({ at: z.number(), by: z.string().nullable(), action: z.string(), taskId: z.number().optional(), comment: z.string().optional() })),
   waitingFor: z.array(z.object({ taskId: z.number(), kind: z.enum(["approval", "failure"]), title: z.string(), error: z.string().nullish(), approval: gate.optional() })),
   planApproval: planApproval.nullable().meta({ description: "Where the approval of its plan stands (its kind's requiresApproval) while it has not run; null otherwise" }),
+  queue: z.object({ position: z.number(), limit: z.number() }).nullable().meta({ description: "While queued: its place in its kind's queue (1: next) and the kind's limit" }),
   canRetryRollback: z.boolean(),
   canEdit: z.boolean(),
   canRun: z.object({ ok: z.boolean(), reason: z.string().nullable() }),
@@ -172,4 +178,30 @@ export const analysis = z.object({
       ),
     }),
   ),
+});
+
+// ---- when rollouts may run (issue 21) ----
+const occurrence = z.object({ start: z.number(), end: z.number() }).nullable();
+export const freeze = z.object({
+  id: z.number(),
+  name: z.string(),
+  reason: z.string(),
+  mode: z.enum(["deny", "allow"]),
+  kinds: z.array(z.string()).nullable(),
+  startsAt: z.number().nullable(),
+  endsAt: z.number().nullable(),
+  rrule: z.string().nullable(),
+  cron: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  timeZone: z.string(),
+  createdBy: z.string().nullable(),
+  createdAt: z.number(),
+  activeNow: occurrence,
+  nextStart: occurrence,
+});
+export const kindFreeze = z.object({
+  kind: z.string(),
+  title: z.string(),
+  frozen: z.object({ id: z.number(), name: z.string(), reason: z.string(), mode: z.enum(["deny", "allow"]), since: z.number().nullable(), until: z.number().nullable(), timeZone: z.string() }).nullable(),
+  nextFreeze: z.object({ id: z.number(), name: z.string(), reason: z.string(), mode: z.enum(["deny", "allow"]), startsAt: z.number(), endsAt: z.number().nullable(), timeZone: z.string() }).nullable(),
 });

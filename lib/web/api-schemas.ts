@@ -80,3 +80,24 @@ export function parseBody<T extends z.ZodType>(schema: T, body: Record<string, u
   const message = parsed.error.issues.map((i) => i.message).join("; ");
   throw badInput(message, fields);
 }
+
+// ---- when rollouts may run (issue 21): documented here; the engine checks them field by field ----
+const overrideField = z.string().min(1).max(1000).meta({ description: "Admins: why it runs despite the freeze windows (audited, shown on the rollout)" });
+export const runBody = z.object({ override: overrideField.optional() });
+export const overrideBody = z.object({ reason: overrideField });
+export const scheduleBody = z.object({
+  at: z.string().meta({ description: "When to run it: ISO 8601 with an offset, e.g. 2026-12-22T09:00:00+01:00 (in the future, within a year)" }),
+  override: overrideField.optional(),
+});
+export const freezeBody = z.object({
+  name: z.string().min(1).max(100),
+  reason: z.string().max(1000).optional(),
+  mode: z.enum(["deny", "allow"]).default("deny").meta({ description: "deny: no runs in the window; allow: runs only in such windows (a deny window wins)" }),
+  kinds: z.array(z.string()).optional().meta({ description: "The kinds it applies to; every kind when left out" }),
+  start: z.string().optional().meta({ description: "One-off: its start; rrule: its first occurrence. ISO 8601 (without an offset: in timeZone)" }),
+  end: z.string().optional().meta({ description: "One-off: its end" }),
+  rrule: z.string().optional().meta({ description: "RFC 5545 recurrence rule, e.g. FREQ=WEEKLY;BYDAY=FR (with start and duration)" }),
+  cron: z.string().optional().meta({ description: "Cron expression for each start, e.g. 0 18 * * 5 (with duration)" }),
+  duration: z.string().optional().meta({ description: "ISO 8601 duration of each occurrence, e.g. PT64H" }),
+  timeZone: z.string().default("UTC").meta({ description: "IANA time zone of the recurrence, e.g. Europe/Berlin (daylight saving handled)" }),
+});

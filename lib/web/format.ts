@@ -16,6 +16,8 @@ const rolloutLabels: Record<RolloutStatus, [string, Tone]> = {
   terminating_rollback: ["Terminating rollback", "bad"],
   rolled_back: ["Rolled back", "undone"],
   rollback_failed: ["Rollback failed", "bad"],
+  queued: ["Queued", "neutral"],
+  superseded: ["Superseded", "undone"],
 };
 
 const taskLabels: Record<TaskStatus, [string, Tone]> = {

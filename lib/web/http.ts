@@ -5,7 +5,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { identify, isIdentified, type Identity } from "@/lib/auth/identity";
 import { refusal, requiredRole } from "@/lib/auth/roles";
-import { writeAudit, type AuditEntry, FinaliseError, database, type Db } from "@/lib/kettle/operations";
+import { writeAudit, type AuditEntry, FinaliseError, FrozenError, database, type Db } from "@/lib/kettle/operations";
 import { now } from "@/lib/kettle/clock";
 import { KettleError } from "@/lib/kettle/errors";
 import { settings } from "@/lib/kettle/settings";
@@ -29,6 +29,7 @@ export function errorResponse(e: unknown): NextResponse {
   if (e instanceof KettleError) {
     const body: Record<string, unknown> = { error: e.message };
     if (e.fields) body.fields = e.fields;
+    if (e instanceof FrozenError) body.freeze = e.freeze;
     if (e instanceof FinaliseError && !settings().production) body.trace = e.trace;
     return NextResponse.json(body, { status: statusOf[e.kind] });
   }

@@ -9,8 +9,8 @@ import { requiredRole } from "@/lib/auth/roles";
 import { settings } from "@/lib/kettle/settings";
 import { rolloutKinds } from "@/lib/kettle/operations";
 import { signalNames } from "@/lib/kettle/signals";
-import { commentBody, planDecisionBody, createRolloutBody, finaliseBody, hideBody, lockBody, tokenBody, webhookBody, webhookChangeBody } from "./api-schemas";
-import { analysis, auditPage, delivery, error, lock, logLines, rollout, rolloutSummary, task, token, webhook } from "./api-answers";
+import { freezeBody, overrideBody, runBody, scheduleBody, commentBody, planDecisionBody, createRolloutBody, finaliseBody, hideBody, lockBody, tokenBody, webhookBody, webhookChangeBody } from "./api-schemas";
+import { analysis, freeze, kindFreeze, auditPage, delivery, error, lock, logLines, rollout, rolloutSummary, task, token, webhook } from "./api-answers";
 
 type Json = Record<string, unknown>;
 const schema = (s: z.ZodType, io: "input" | "output" = "input"): Json => {
@@ -95,7 +95,32 @@ function operations(): Op[] {
     { method: "post", path: "/api/rollouts/preview", summary: "A dry run of finalise: the tree a config would generate; nothing is saved", action: "create", body: ref("CreateRollout"), ok: { status: 200, schema: { type: "object" } }, errors: [400, 422] },
     { method: "get", path: "/api/dev/rollouts", summary: "Development only (404 in production): an event each time rollouts/ changes", action: "read", ok: { status: 200, text: true, description: "text/event-stream" }, errors: [404] },
     { method: "put", path: "/api/rollouts/{id}", summary: "Finalise again with a new config (409 once started)", action: "finalise", params: [id, answerTasks], body: schema(finaliseBody), ok: { status: 200, schema: ref("Rollout") }, errors: [400, 404, 409, 422] },
-    { method: "post", path: "/api/rollouts/{id}/run", summary: "Start it (409 when already run, empty, stale or locked)", action: "run", params: [id, answerTasks], ok: { status: 202, schema: ref("Rollout") }, errors: [404, 409] },
+    {
+      method: "post",
+      path: "/api/rollouts/{id}/run",
+      summary: "Start it (409 when already run, empty, stale, locked, its plan unapproved, or its kind frozen: `freeze` names the window, its end, or the runway the estimate lacks); `override` (admins) runs it despite the freeze windows",
+      action: "run",
+      params: [id, answerTasks],
+      body: schema(runBody),
+      ok: { status: 202, schema: ref("Rollout") },
+      errors: [400, 404, 409],
+    },
+    { method: "post", path: "/api/rollouts/{id}/override", summary: "Let it run through the freeze windows, with a reason (audited); a run a freeze paused resumes", action: "freeze_override", params: [id], body: schema(overrideBody), ok: { status: 200, schema: schema(z.object({ id: z.number(), overridden: z.literal(true), resumed: z.boolean() }), "output") }, errors: [400, 404, 409] },
+    { method: "post", path: "/api/rollouts/{id}/schedule", summary: "Schedule its run at a time: started then by one instance, its plan made again first (a changed plan does not run: schedule.skipped); 409 when run already or frozen at that time", action: "schedule", params: [id, answerTasks], body: schema(scheduleBody), ok: { status: 200, schema: ref("Rollout") }, errors: [400, 404, 409] },
+    { method: "delete", path: "/api/rollouts/{id}/schedule", summary: "Cancel its scheduled run (409 when none)", action: "schedule_cancel", params: [id, answerTasks], ok: { status: 200, schema: ref("Rollout") }, errors: [404, 409] },
+    {
+      method: "post",
+      path: "/api/rollouts/{id}/queue/{action}",
+      summary: "A queued rollout: cancel (operators: out of the queue, back to not started) or front (admins: first in its kind's queue); 409 when it is not queued",
+      action: "queue_cancel",
+      params: [id, { name: "action", in: "path", schema: { type: "string", enum: ["cancel", "front"] } }, answerTasks],
+      ok: { status: 200, schema: ref("Rollout") },
+      errors: [404, 409],
+    },
+    { method: "get", path: "/api/freezes", summary: "Freeze windows (deny, or allow: runs only then), with the occurrence on now and the next", action: "read", ok: { status: 200, schema: schema(z.object({ freezes: z.array(freeze) }), "output") } },
+    { method: "post", path: "/api/freezes", summary: "Define a freeze window: one-off (start, end) or recurring (rrule with start, or cron; with duration) in an IANA time zone", action: "freeze_create", body: schema(freezeBody), ok: { status: 201, schema: schema(freeze, "output") }, errors: [400] },
+    { method: "delete", path: "/api/freezes/{id}", summary: "Delete a freeze window: rollouts it paused resume by themselves", action: "freeze_delete", params: [{ name: "id", in: "path", schema: { type: "string" } }], ok: { status: 200, schema: { type: "object", properties: { deleted: { const: true } } } }, errors: [400, 404] },
+    { method: "get", path: "/api/kinds", summary: "The kinds offered, each with whether it is frozen now and its next freeze", action: "read", ok: { status: 200, schema: schema(z.object({ kinds: z.array(kindFreeze) }), "output") } },
     {
       method: "post",
       path: "/api/rollouts/{id}/signals/{signal}",

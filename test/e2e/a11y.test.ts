@@ -54,6 +54,7 @@ const pages: [string, () => string, ((page: Page) => Promise<void>)?][] = [
   ["Audit", () => "/audit"],
   ["API tokens", () => "/tokens"],
   ["Webhooks", () => "/webhooks"],
+  ["Freeze windows", () => "/freezes"],
   ["API", () => "/api"],
   ["Not found", () => "/rollouts/999999"],
 ];

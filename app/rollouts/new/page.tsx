@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { Metadata } from "next";
-import { rolloutKinds, database } from "@/lib/kettle/operations";
+import { rolloutKinds, database, freezeBanner, freezeStates, when } from "@/lib/kettle/operations";
+import { FreezeBanner } from "@/components/freeze-banner";
 import type { RolloutKind } from "@/lib/kettle/modules/registry";
 import { describeRolloutKind } from "@/lib/web/config-form";
 import { ConfigForm } from "@/components/forms/config-form";
@@ -40,6 +41,7 @@ export default async function NewRollout({ searchParams }: { searchParams: Promi
   const chosen = kinds.length === 1 ? kinds[0] : kinds.find((k) => k.kind === asked);
 
   if (!chosen) {
+    const states = await freezeStates(await database(), kinds.map((k) => k.kind));
     return (
       <div className="mx-auto max-w-3xl space-y-5">
         {watch}
@@ -63,6 +65,11 @@ export default async function NewRollout({ searchParams }: { searchParams: Promi
                   {k.title}
                 </span>
                 <span className={`font-mono text-xs ${ui.muted}`}>{k.kind}</span>
+                {states[k.kind]?.frozen && (
+                  <span className="text-xs font-medium text-sky-800 dark:text-sky-200" data-testid="kind-frozen">
+                    ❄ Frozen by {states[k.kind].frozen!.name} until {when(states[k.kind].frozen!.until, states[k.kind].frozen!.timeZone)}: runs are refused
+                  </span>
+                )}
               </Link>
             </li>
           ))}
@@ -90,6 +97,7 @@ export default async function NewRollout({ searchParams }: { searchParams: Promi
           )}
         </p>
       </div>
+      <FreezeBanner items={await freezeBanner(await database(), chosen.kind)} />
       <KindLockPanel kind={chosen.kind} lock={await lockOf(await database(), chosen.kind)} />
       <ConfigForm kind={chosen.kind} kindTitle={chosen.title} fields={describeRolloutKind(chosen)} />
     </div>

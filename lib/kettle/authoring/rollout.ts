@@ -43,8 +43,13 @@ export type RolloutClass = {
   resumeAfterCrash?: boolean;
   /** What a failing task does: "rollback" (the default) rolls everything back; "pause" waits for retry / skip / roll back. */
   onFailure?: "rollback" | "pause";
-  /** 1: Run is refused while another rollout of this kind is running or paused. */
+  /**
+   * How many rollouts of this kind may be in progress at once. Without `queue`, Run is refused at
+   * the limit; with it, the run is accepted and queued (status `queued`) until a slot frees.
+   */
   concurrency?: number;
+  /** "fifo": queued runs start in order; "newest": a newer queued run supersedes the older queued ones. */
+  queue?: "fifo" | "newest";
   /** Its plan must be approved before it runs: Run is refused until enough people approved the current plan. */
   requiresApproval?: ApprovalPolicy;
 };

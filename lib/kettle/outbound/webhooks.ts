@@ -24,6 +24,10 @@ export const webhookEvents = [
   "approval.requested",
   "analysis.failed",
   "analysis.inconclusive",
+  "rollout.frozen",
+  "rollout.queued",
+  "rollout.superseded",
+  "schedule.skipped",
 ] as const;
 export type WebhookEvent = (typeof webhookEvents)[number];
 

@@ -70,6 +70,15 @@ export type RolloutSummary = {
   rolloutFinishedAt: number | null;
   rollbackStartedAt: number | null;
   rollbackFinishedAt: number | null;
+  /** An admin's override of the freeze windows for this rollout (issue 21), or null. */
+  freezeOverride: { by: string | null; reason: string; at: number } | null;
+  /** A scheduled run: when (epoch ms), who scheduled it; null when none is pending. */
+  schedule: { at: number; by: string | null } | null;
+  /** Why its scheduled run did not start (the plan changed, a freeze, an approval missing), or null. */
+  scheduleSkipped: { at: number; scheduledFor: number; reason: string; diff?: unknown } | null;
+  /** While queued: since when; and the rollout that superseded it (status superseded). */
+  queuedAt: number | null;
+  supersededBy: number | null;
 };
 
 
@@ -92,6 +101,8 @@ export type RolloutHeader = RolloutSummary & Outlook & {
   /** Where the approval of its plan stands (its kind's requiresApproval), while it has not run; null otherwise. */
   planApproval: PlanApprovalView | null;
   waitingFor: { taskId: number; kind: "approval" | "failure"; title: string; error?: string | null; approval?: GateView }[];
+  /** While queued: its place in its kind's queue (1: next to start) and the kind's limit. */
+  queue: { position: number; limit: number } | null;
   canRetryRollback: boolean;
   canEdit: boolean;
   canRun: { ok: boolean; reason: string | null };

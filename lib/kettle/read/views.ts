@@ -8,6 +8,9 @@
 import type { Db } from "../store/db";
 import { resolveRolloutClass } from "../modules/registry";
 import { listRolloutRows, requireRolloutRow, signalsOf, STALE_PLAN_MS, type RolloutRow } from "../store/rollouts";
+import { queuePosition } from "../store/queue";
+import { listFreezeRows } from "../store/freezes";
+import { freezeState, when } from "../schedule/windows";
 import { loadTasks, loadTree } from "../store/tasks";
 import { progressFromDb, progressOf } from "./progress";
 import { summaryTree } from "./tree-pages";
@@ -47,6 +50,11 @@ export function summary(row: RolloutRow): RolloutSummary {
     rolloutFinishedAt: row.rolloutFinishedAt,
     rollbackStartedAt: row.rollbackStartedAt,
     rollbackFinishedAt: row.rollbackFinishedAt,
+    freezeOverride: row.freezeOverride ?? null,
+    schedule: row.scheduledAt !== null && row.status === "not_started" ? { at: row.scheduledAt, by: row.scheduledBy } : null,
+    scheduleSkipped: (row.scheduleNote as RolloutSummary["scheduleSkipped"]) ?? null,
+    queuedAt: row.status === "queued" ? row.queuedAt : null,
+    supersededBy: row.supersededBy,
   };
 }
 
@@ -166,6 +174,11 @@ export async function rolloutHeader(db: Db, row: RolloutRow, tasks?: Task[]): Pr
   const planApproval = status === "not_started" && row.finalisedAt ? await planApprovalOf(db, row, kind?.cls ?? null).catch(() => null) : null;
   const unapproved = planApproval && planApprovalRefusal(planApproval);
   if (!reason && unapproved) reason = `Run refused: ${unapproved}`;
+  // a freeze window on its kind (issue 21): an admin may override it (the API's run with override)
+  if (!reason && status === "not_started" && !row.freezeOverride) {
+    const frozen = freezeState(await listFreezeRows(db), row.kind, at).frozen;
+    if (frozen) reason = `Run refused: ${row.kind} is frozen by ${frozen.mode === "deny" ? `the freeze "${frozen.name}"` : frozen.name} until ${when(frozen.until, frozen.timeZone)} (an admin may override it with a reason)`;
+  }
   const outlook = await outlookOf(db, row, tasks, at, sent); // eta, rollbackPreview
   return {
     ...summary(row),
@@ -202,10 +215,11 @@ export async function rolloutHeader(db: Db, row: RolloutRow, tasks?: Task[]): Pr
         : { taskId: t.id!, kind: "failure" as const, title: t.description(), error: t.records.runError },
     ),
     planApproval,
+    queue: status === "queued" ? { position: (await queuePosition(db, row.id)) ?? 0, limit: row.queueLimit ?? 1 } : null,
     canRetryRollback: status === "rollback_failed",
     canEdit: status === "not_started",
     canRun: { ok: !reason, reason },
-    refreshMs: status === "not_started" || !active ? null : settings().refreshTimeout,
+    refreshMs: status === "queued" ? settings().refreshTimeout : status === "not_started" || !active ? null : settings().refreshTimeout,
     now: at,
     ...outlook,
   };

@@ -31,6 +31,8 @@ import { observeTask } from "../outbound/metrics";
 import { stepAnalysisHost, type AnalysisDeps } from "./analysis-host";
 import { startBackgroundAnalyses } from "./background-analysis";
 import { leavesOfSequences } from "../authoring/tasks/sequential";
+import { watchFreezes } from "./freeze-watch";
+import { freezeFacts } from "../store/freezes";
 
 export type ExecutionOptions = LivenessOptions & {
   /** Set when this runner takes over from one that stopped mid-way. */
@@ -115,8 +117,16 @@ export class Execution {
 
   async execute(): Promise<void> {
     const heartbeat = this.signals.heartbeat();
+    const { db, row, steering } = this;
+    const freezes = watchFreezes({
+      db, rolloutId: row.id, kind: row.kind, owner: this.opts.owner, steering,
+      current: () => freezeFacts(db, row.id),
+      log: (line) => this.log("rollout", line),
+      stop: this.signals.detached.signal,
+    });
     try {
       await this.signals.poll();
+      await freezes.ready;
       if (this.opts.takeoverFrom !== undefined) {
         const { db, row, root, cls, host, log, logs, recorder, signals, taskSteering } = this;
         ({ resuming: this.resuming, status: this.status } = await recover(
@@ -131,6 +141,7 @@ export class Execution {
     } finally {
       this.detach("execution ended");
       await heartbeat;
+      await freezes.done;
       await this.logs.flush().catch(() => {});
     }
   }

@@ -22,6 +22,9 @@ import { describeError } from "../errors";
 import { now } from "../clock";
 import { runPhaseStatuses } from "../status";
 import { countLeaseClaim } from "../outbound/metrics";
+import { promoteQueued, queuedKinds } from "../store/queue";
+import { listFreezeRows } from "../store/freezes";
+import { freezeState } from "../schedule/windows";
 
 export type RunnerOptions = {
   /** A readable name for this instance (KETTLE_INSTANCE_NAME); the host name when not given. */
@@ -100,8 +103,17 @@ export class Runner {
     }
   }
 
+  /** Starts queued rollouts of kinds with a free slot (not while the kind is frozen): a row change any instance may make. */
+  private async promoteQueues(at: number) {
+    const kinds = await queuedKinds(this.db);
+    if (!kinds.length) return;
+    const freezes = await listFreezeRows(this.db);
+    for (const kind of kinds) if (!freezeState(freezes, kind, at).frozen) await promoteQueued(this.db, kind, at);
+  }
+
   private async claimAll() {
     const at = now();
+    await this.promoteQueues(at);
     const candidates = await claimableRollouts(this.db, at);
     const dead = await this.deadLocalOwners();
     for (const { id, previousOwner, ownerIsDead } of [...candidates.map((c) => ({ ...c, ownerIsDead: false })), ...dead]) {

@@ -42,6 +42,11 @@ export class FakeTime {
     return Date.now() + this.offset;
   }
 
+  /** Sets the fake clock to `at` (ms since the epoch): a test that starts on a given date. Only forward. */
+  jumpTo(at: number): void {
+    this.offset = Math.max(this.offset, at - Date.now());
+  }
+
   /** How far fake time has run ahead of real time (ms). */
   get skipped(): number {
     return this.offset;

@@ -44,10 +44,21 @@ function values(e: AuditEntry) {
  * before it in the same batch changed a row (SQLite's changes()), so a refused
  * conditional update leaves no row.
  */
-export function auditStatement(e: AuditEntry, { ifChanged = false } = {}): InStatement {
+export function auditStatement(e: AuditEntry, { ifChanged = false, where }: { ifChanged?: boolean; where?: { sql: string; args: (string | number)[] } } = {}): InStatement {
   const v = values(e);
+  if (where) return { sql: `INSERT INTO audit (${columns}) SELECT ${v.map(() => "?").join(", ")} WHERE ${where.sql}`, args: [...v, ...where.args] };
   if (!ifChanged) return { sql: `INSERT INTO audit (${columns}) VALUES (${v.map(() => "?").join(", ")})`, args: v };
   return { sql: `INSERT INTO audit (${columns}) SELECT ${v.map(() => "?").join(", ")} WHERE changes() > 0`, args: v };
+}
+
+/** One entry per rollout `where` (over `rollout r`) names, each with its own rolloutId: e.g. every rollout a newer one superseded. */
+export function auditEachStatement(e: AuditEntry, where: string, whereArgs: (string | number)[]): InStatement {
+  const v = values({ ...e, rolloutId: null });
+  const at = columns.split(", ").indexOf("rollout_id");
+  return {
+    sql: `INSERT INTO audit (${columns}) SELECT ${v.map((_, i) => (i === at ? "r.id" : "?")).join(", ")} FROM rollout r WHERE ${where}`,
+    args: [...v.filter((_, i) => i !== at), ...whereArgs],
+  };
 }
 
 /** For what is audited on its own: refused attempts, sign-in and sign-out. */

@@ -11,14 +11,17 @@ import type { TaskDecision } from "../authoring/phases";
 import { auditStatement, type AuditEntry } from "./audit";
 
 /** The audit row of a change, written in its batch right after the conditional write (only when that changed a row). */
-const audited = (audit: AuditEntry | undefined, rolloutId: number): InStatement[] => (audit ? [auditStatement({ ...audit, rolloutId }, { ifChanged: true })] : []);
+export const audited = (audit: AuditEntry | undefined, rolloutId: number): InStatement[] => (audit ? [auditStatement({ ...audit, rolloutId }, { ifChanged: true })] : []);
 
 export type PausedReason = {
   /** What paused it: an operator's pause_rollout, a failed task, a task interrupted by a restart, a monitor, a task asking for a person (ctx.pause). */
-  kind: "signal" | "failure" | "interrupted" | "monitor" | "task";
+  kind: "signal" | "failure" | "interrupted" | "monitor" | "task" | "freeze";
   message: string;
   by?: string | null;
   taskId?: number;
+  /** A freeze's pause: the window's id and when it ends (null: not known). */
+  freezeId?: number;
+  until?: number | null;
 };
 
 export type DecisionRow = {
@@ -42,7 +45,7 @@ export const AWAITING_SQL = `EXISTS (SELECT 1 FROM task t WHERE t.rollout_id = r
  * delay then waits only what it had left), then the status
  * goes back to started. `guard` is extra SQL on the rollout row (e.g. the lease).
  */
-function unpauseStatements(id: number, at: number, guard: string, guardArgs: (string | number)[]): InStatement[] {
+export function unpauseStatements(id: number, at: number, guard: string, guardArgs: (string | number)[]): InStatement[] {
   const paused = `(SELECT paused_at FROM rollout WHERE id = ? AND status = 'paused' ${guard} AND NOT ${AWAITING_SQL})`;
   return [
     {

@@ -86,7 +86,16 @@ export async function requestRun(
   id: number,
   user: string | null,
   at: number,
-  opts: { audit?: AuditEntry; exclusive?: string[]; finalisedAt?: number } = {},
+  opts: {
+    audit?: AuditEntry;
+    exclusive?: string[];
+    finalisedAt?: number;
+    /** Past the freeze windows by an admin's override, recorded on the rollout and audited in the same batch. */
+    freezeOverride?: { by: string | null; reason: string; at: number };
+    overrideAudit?: AuditEntry;
+    /** A scheduled run whose plan was just made again unchanged: its age does not matter. */
+    anyAge?: boolean;
+  } = {},
 ): Promise<void> {
   const exclusive = opts.exclusive ?? [];
   // The plan that was approved is the one that runs: not one finalised again meanwhile.
@@ -97,13 +106,15 @@ export async function requestRun(
   const [rs] = await db.$client.batch(
     [
       {
-        sql: `UPDATE rollout SET status = 'started', rollout_started_at = ?, run_by = ?
+        sql: `UPDATE rollout SET status = 'started', rollout_started_at = ?, run_by = ?, scheduled_at = NULL,
+                freeze_override = COALESCE(?, freeze_override)
               WHERE id = ? AND status = 'not_started' AND finalised_at >= ?
                 AND EXISTS (SELECT 1 FROM task WHERE rollout_id = ? AND parent_id IS NULL)
                 AND ${notLockedGuard} ${alone} ${samePlan}`,
-        args: [at, user, id, at - STALE_PLAN_MS, id, ...exclusive, ...(opts.finalisedAt === undefined ? [] : [opts.finalisedAt])],
+        args: [at, user, opts.freezeOverride ? JSON.stringify(opts.freezeOverride) : null, id, opts.anyAge ? 0 : at - STALE_PLAN_MS, id, ...exclusive, ...(opts.finalisedAt === undefined ? [] : [opts.finalisedAt])],
       },
       ...(opts.audit ? [auditStatement({ ...opts.audit, rolloutId: id }, { ifChanged: true })] : []),
+      ...(opts.overrideAudit ? [auditStatement({ ...opts.overrideAudit, rolloutId: id }, { ifChanged: true })] : []),
     ],
     "write",
   );

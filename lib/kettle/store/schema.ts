@@ -29,6 +29,17 @@ export const rollout = sqliteTable(
     // Set while the status is `paused`: since when, and why (JSON: kind, message, by, taskId).
     pausedAt: integer("paused_at"),
     pausedReason: text("paused_reason", { mode: "json" }).$type<Record<string, unknown>>(),
+    // When rollouts may run (issue 21, drizzle/0012_schedule.sql): an admin's override of the
+    // freeze windows (JSON: by, reason, at), and a scheduled run (when, who; why it was skipped).
+    freezeOverride: text("freeze_override", { mode: "json" }).$type<{ by: string | null; reason: string; at: number }>(),
+    scheduledAt: integer("scheduled_at"),
+    scheduledBy: text("scheduled_by"),
+    scheduleNote: text("schedule_note", { mode: "json" }).$type<Record<string, unknown>>(),
+    // A queue per kind: when it was queued, its place, the kind's limit, who superseded it.
+    queuedAt: integer("queued_at"),
+    queueRank: integer("queue_rank"),
+    queueLimit: integer("queue_limit"),
+    supersededBy: integer("superseded_by"),
   },
   // rollout_status_idx ((status, rowid)) is named by per-row guards (INDEXED BY): they read a status
   // from it without touching the row, whose config may be megabytes (drizzle/0008_guards_by_index.sql).
@@ -344,3 +355,20 @@ export const analysisMeasurement = sqliteTable(
   },
   (t) => [index("analysis_measurement_run_idx").on(t.runId, t.id)],
 );
+
+/** Freeze windows (issue 21): deny (no runs then) or allow (runs only then), one-off or recurring. */
+export const freeze = sqliteTable("freeze", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull(),
+  reason: text("reason").notNull().default(""),
+  mode: text("mode").notNull().default("deny").$type<"deny" | "allow">(),
+  kinds: text("kinds", { mode: "json" }).$type<string[]>(),
+  startsAt: integer("starts_at"),
+  endsAt: integer("ends_at"),
+  rrule: text("rrule"),
+  cron: text("cron"),
+  durationMs: integer("duration_ms"),
+  timeZone: text("time_zone").notNull().default("UTC"),
+  createdBy: text("created_by"),
+  createdAt: integer("created_at").notNull(),
+});

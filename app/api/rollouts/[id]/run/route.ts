@@ -1,15 +1,21 @@
 import { rolloutResponse, tasksParam } from "@/lib/web/rollout-cache";
-import { route, wakeRunner } from "@/lib/web/http";
+import { route, readJson, wakeRunner } from "@/lib/web/http";
 import { runRollout, rolloutIdOf } from "@/lib/kettle/operations";
+import { KettleError } from "@/lib/kettle/errors";
 import { countRunRequest } from "@/lib/kettle/outbound/metrics";
 
 export const dynamic = "force-dynamic";
 
 export const POST = route<{ id: string }>(
-  async ({ req, db, params, user, audit }) => {
+  async ({ req, db, params, user, audit, authorize }) => {
     const tasks = tasksParam(req, "auto");
     const id = await rolloutIdOf(db, params.id);
-    await runRollout(db, id, user, audit("run"));
+    // `{ override }`: an admin's reason to run despite the freeze windows (issue 21).
+    const body = await readJson(req);
+    const unknown = Object.keys(body).filter((k) => k !== "override");
+    if (unknown.length) throw new KettleError("bad_input", `Unknown field: ${unknown[0].slice(0, 40)} (a run takes only override)`);
+    if (body.override !== undefined && body.override !== null) await authorize("freeze_override", { rolloutId: id });
+    await runRollout(db, id, user, audit("run"), { override: body.override as string | null | undefined });
     countRunRequest();
     wakeRunner();
     return rolloutResponse(db, id, { status: 202, fresh: true, tasks });
