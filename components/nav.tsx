@@ -15,7 +15,7 @@ const links = [
 export function Nav({ me }: { me: Me | null }) {
   const pathname = usePathname();
   return (
-    <ul className="flex items-center gap-1">
+    <ul className="flex flex-wrap items-center gap-1">
       {links.filter((l) => l.shown(me)).map((l) => {
         const current = l.match(pathname);
         return (
