@@ -82,7 +82,7 @@ export function parseBody<T extends z.ZodType>(schema: T, body: Record<string, u
 }
 
 // ---- when rollouts may run (issue 21): documented here; the engine checks them field by field ----
-const overrideField = z.string().min(1).max(1000).meta({ description: "Admins: why it runs despite the freeze windows (audited, shown on the rollout)" });
+const overrideField = plainText("override", "override must be a string").min(1).max(1000).meta({ description: "Admins: why it runs despite the freeze windows (audited, shown on the rollout)" });
 export const runBody = z.object({ override: overrideField.optional() });
 export const overrideBody = z.object({ reason: overrideField });
 export const scheduleBody = z.object({
@@ -90,8 +90,8 @@ export const scheduleBody = z.object({
   override: overrideField.optional(),
 });
 export const freezeBody = z.object({
-  name: z.string().min(1).max(100),
-  reason: z.string().max(1000).optional(),
+  name: plainText("name", "name must be a string").min(1).max(100),
+  reason: plainText("reason", "reason must be a string").max(1000).optional(),
   mode: z.enum(["deny", "allow"]).default("deny").meta({ description: "deny: no runs in the window; allow: runs only in such windows (a deny window wins)" }),
   kinds: z.array(z.string()).optional().meta({ description: "The kinds it applies to; every kind when left out" }),
   start: z.string().optional().meta({ description: "One-off: its start; rrule: its first occurrence. ISO 8601 (without an offset: in timeZone)" }),
