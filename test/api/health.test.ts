@@ -54,6 +54,8 @@ describe("shutdown", () => {
     expect((await server.api("GET", "/readyz")).status).toBe(200);
     const t0 = Date.now();
     server.proc.kill("SIGTERM");
+    // From when the process has taken the signal (a probe sent before that may still be answered 200).
+    await expect.poll(() => server.output().includes("SIGTERM: stopping") || server.proc.exitCode !== null, { interval: 5 }).toBe(true);
     const seen: number[] = [];
     while (server.proc.exitCode === null) {
       try {
