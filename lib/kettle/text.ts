@@ -46,3 +46,14 @@ export const plainText = (field: string, notAString?: string) =>
 
 /** The rule's lone-surrogate half, for a string schema that is not plainText (a URL). */
 export const wellFormed = (s: string) => !LONE_SURROGATE.test(s);
+
+/** The longest comment a decision takes. */
+export const MAX_COMMENT = 1000;
+
+export function checkComment(comment: unknown): string | null {
+  if (comment === undefined || comment === null || comment === "") return null;
+  if (typeof comment !== "string") throw badInput("comment must be a string");
+  if (comment.length > MAX_COMMENT) throw badInput(`comment is too long: at most ${MAX_COMMENT} characters (got ${comment.length})`);
+  refuseBadText("comment", comment);
+  return comment;
+}

@@ -1,5 +1,4 @@
 import { Task, type TaskContext } from "../task";
-import { now } from "../../clock";
 
 export type DelayState = { minutes?: number; seconds?: number; reversible?: boolean };
 
