@@ -1,7 +1,7 @@
 // Lease logic: expiry, renewal, takeover, and claimers racing.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { tempDb, waitFor, type TempDb } from "../helpers/db";
-import { claimLease, claimableRollouts, renewLease, releaseLease } from "@/lib/kettle/store/rollouts";
+import { claimLease, claimableRollouts, renewLease, releaseLease } from "@/lib/kettle/store/leases";
 import { createRollout, getLog, getRollout, runRollout, sendSignal } from "@/lib/kettle/operations";
 import { Runner } from "@/lib/kettle/runner/runner";
 

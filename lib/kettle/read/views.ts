@@ -23,13 +23,13 @@ import { activeStatuses, type RolloutStatus } from "../status";
 import { availableSignals, signals } from "../signals";
 import { retryPolicyOf, type TaskDecision } from "../authoring/phases";
 import type { Task, Attempt } from "../authoring/task";
-import { approvalPolicy } from "../authoring/approvals";
 import { settings } from "../settings";
 import { outlookOf } from "./outlook";
+import { gateDecided, gateView } from "./gates";
 import { planApprovalOf, planApprovalRefusal } from "./plan-approval";
 
 export type { Config, RecordView, TaskView, DecisionView, RolloutSummary, RolloutHeader, RolloutView, LiveView } from "./view-types";
-import type { TaskView, RolloutSummary, RolloutHeader, RolloutView, LiveView, GateView } from "./view-types";
+import type { TaskView, RolloutSummary, RolloutHeader, RolloutView, LiveView } from "./view-types";
 
 export function liveView({ config: _config, ...view }: RolloutView): LiveView {
   return view;
@@ -226,31 +226,6 @@ export async function rolloutHeader(db: Db, row: RolloutRow, tasks?: Task[]): Pr
 }
 
 export const pendingTasks = (decisions: DecisionRow[]) => new Set(decisions.filter((d) => d.handledAt === null && d.taskId !== null).map((d) => d.taskId!));
-
-/** Unhandled approvals of a gate, one per person. */
-const gateApprovals = (t: Task, decisions: DecisionRow[]) => {
-  const mine = decisions.filter((d) => d.taskId === t.id && d.handledAt === null && d.action === "approve");
-  return mine.filter((d, i) => mine.findIndex((e) => e.by === d.by) === i);
-};
-
-/** A waiting gate whose decision is being carried out: a rejection, or all the approvals it needs. */
-function gateDecided(t: Task, decisions: DecisionRow[]): boolean {
-  if (decisions.some((d) => d.taskId === t.id && d.handledAt === null && d.action === "reject")) return true;
-  return gateApprovals(t, decisions).length >= approvalPolicy(t.state, "ApprovalTask").approvals;
-}
-
-/** What a waiting gate needs, has, and how long it may still wait (paused time not counted). */
-function gateView(t: Task, decisions: DecisionRow[], at: number): GateView {
-  const policy = approvalPolicy(t.state, "ApprovalTask");
-  const minutes = typeof t.state.timeoutMinutes === "number" ? t.state.timeoutMinutes : null;
-  const active = t.records.runStartedAt ? Math.max(0, at - t.records.runStartedAt - t.records.pausedMs) : 0;
-  return {
-    ...policy,
-    given: gateApprovals(t, decisions).map((d) => ({ by: d.by, at: d.at, ...(d.comment ? { comment: d.comment } : {}) })),
-    timeoutLeftMs: minutes === null ? null : Math.max(0, minutes * 60_000 - active),
-    onTimeout: (t.state.onTimeout as GateView["onTimeout"]) ?? "reject",
-  };
-}
 
 async function waitingTasks(db: Db, rolloutId: number, awaiting: number[], decisions: DecisionRow[]): Promise<Task[]> {
   const rows = await loadTasks(

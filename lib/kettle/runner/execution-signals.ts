@@ -4,7 +4,8 @@
 // losing the lease detaches the execution, after which it writes nothing more.
 import type { Db } from "../store/db";
 import { LeaseLost } from "../store/task-recorder";
-import { insertSignal, renewLease, signalsAndOwner } from "../store/rollouts";
+import { insertSignal, signalsAndOwner } from "../store/rollouts";
+import { renewLease } from "../store/leases";
 import { unhandledDecisions } from "../store/decisions";
 import type { Steering } from "./steering";
 import { KettleError } from "../errors";

@@ -9,7 +9,8 @@
 import os from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Db } from "../store/db";
-import { claimableRollouts, claimLease, getRolloutRow, leasesOfLocalInstances, releaseLease } from "../store/rollouts";
+import { getRolloutRow } from "../store/rollouts";
+import { claimableRollouts, claimLease, leasesOfLocalInstances, releaseLease } from "../store/leases";
 import { loadTree } from "../store/tasks";
 import { appendLog } from "../store/logs";
 import { killOrphans } from "./commands";
